@@ -1,0 +1,38 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+)
+
+func runConfig(_ context.Context, args []string, io IO) error {
+	fs := newFlags("config")
+	var cf configFlags
+	cf.register(fs)
+	if err := parseFlags(fs, args, io.Stdout); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 || fs.Arg(0) != "check" {
+		return usagef("usage: pcmt config [--config FILE] check")
+	}
+	cfg, src, err := cf.load(io)
+	if err != nil {
+		return err
+	}
+	scheme := "http"
+	if cfg.TLS() {
+		scheme = "https"
+	}
+	fmt.Fprintf(io.Stdout, "configuration is valid (%s)\n", describeSource(src))
+	fmt.Fprintf(io.Stdout, "  listen:   %s://%s\n", scheme, cfg.Addr())
+	fmt.Fprintf(io.Stdout, "  database: %s\n", cfg.Database.Path)
+	fmt.Fprintf(io.Stdout, "  secrets:  %s\n", secretsNote(cfg.Session.CookieAuthSecret == "" || cfg.Session.CookieEncrSecret == "", cfg.SecretsPath()))
+	return nil
+}
+
+func secretsNote(generated bool, path string) string {
+	if generated {
+		return "generated at first start into " + path
+	}
+	return "set in the configuration"
+}

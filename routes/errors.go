@@ -1,0 +1,63 @@
+package routes
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"pcmt/apperr"
+	"pcmt/views"
+)
+
+// handleError is the one place errors become responses: typed errors get
+// their status and message, anything else is logged and shown as a 500
+// without its text.
+func (h *Handler) handleError(c *fiber.Ctx, err error) error {
+	status, message := apperr.Status(err), apperr.Message(err)
+	var fe *fiber.Error
+	if errors.As(err, &fe) {
+		status, message = fe.Code, fiberMessage(fe.Code)
+	}
+	if status >= 500 {
+		h.log.Error("request failed", "request_id", requestIDOf(c), "path", c.Path(), "err", err)
+	}
+
+	c.Response().ResetBody()
+	h.setSecurityHeaders(c)
+	title := http.StatusText(status)
+	if plainTextPath(c.Path()) {
+		c.Status(status)
+		return c.SendString(title + ": " + message + "\n")
+	}
+	if isHTMX(c) {
+		return render(c, status, views.ErrorPanel(status, title, message))
+	}
+	return render(c, status, views.ErrorPage(h.page(c, title), status, title, message))
+}
+
+// plainTextPath reports whether errors under this path are for programs, not
+// people.
+func plainTextPath(p string) bool {
+	return strings.HasPrefix(p, "/static/") || p == "/healthz" || p == "/readyz"
+}
+
+func fiberMessage(code int) string {
+	switch code {
+	case fiber.StatusNotFound:
+		return "There is no page at this address. It may have moved, or the link may be mistyped."
+	case fiber.StatusMethodNotAllowed:
+		return "This address does not take that kind of request."
+	case fiber.StatusRequestEntityTooLarge:
+		return "The request is larger than this server accepts."
+	case fiber.StatusRequestTimeout:
+		return "The request took too long to arrive."
+	case fiber.StatusTooManyRequests:
+		return apperr.ErrTooManyRequests.Message
+	}
+	if code >= 500 {
+		return apperr.InternalMessage
+	}
+	return "The request could not be understood."
+}

@@ -1,0 +1,127 @@
+package routes
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/limiter"
+
+	"pcmt/apperr"
+)
+
+const localRequestID = "request-id"
+
+var requestCounter atomic.Uint64
+
+func newBootID() string {
+	b := make([]byte, 4)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails on supported platforms
+	return hex.EncodeToString(b)
+}
+
+// requestID tags the request with an id unique to this process, echoed in
+// X-Request-ID and every log line about the request.
+func (h *Handler) requestID(c *fiber.Ctx) error {
+	id := h.bootID + "-" + strconv.FormatUint(requestCounter.Add(1), 36)
+	c.Locals(localRequestID, id)
+	c.Set("X-Request-ID", id)
+	return c.Next()
+}
+
+func requestIDOf(c *fiber.Ctx) string {
+	id, _ := c.Locals(localRequestID).(string)
+	return id
+}
+
+// accessLog logs one line per request. It runs the error handler itself so
+// that the line has the final status. The query string is never logged: it
+// may hold a search term.
+func (h *Handler) accessLog(c *fiber.Ctx) error {
+	start := time.Now()
+	if err := c.Next(); err != nil {
+		if herr := h.handleError(c, err); herr != nil {
+			h.log.Error("error handler failed", "err", herr, "request_id", requestIDOf(c))
+		}
+	}
+	status := c.Response().StatusCode()
+	level := slog.LevelInfo
+	if status >= 500 {
+		level = slog.LevelError
+	}
+	h.log.LogAttrs(c.UserContext(), level, "request",
+		slog.String("request_id", requestIDOf(c)),
+		slog.String("method", c.Method()),
+		slog.String("path", c.Path()),
+		slog.Int("status", status),
+		slog.Int("bytes", len(c.Response().Body())),
+		slog.Duration("duration", time.Since(start)),
+		slog.String("ip", h.clientIP(c)),
+	)
+	return nil
+}
+
+// recoverPanic turns a panic in a handler into a 500 and logs its stack.
+func (h *Handler) recoverPanic(c *fiber.Ctx) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			h.log.Error("panic", "request_id", requestIDOf(c), "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			err = fmt.Errorf("panic: %v", r)
+		}
+	}()
+	return c.Next()
+}
+
+// permissionsPolicy turns off the powerful browser features pcmt never uses.
+const permissionsPolicy = "accelerometer=(), autoplay=(), camera=(), display-capture=(), " +
+	"encrypted-media=(), fullscreen=(), geolocation=(), gyroscope=(), hid=(), " +
+	"magnetometer=(), microphone=(), midi=(), payment=(), picture-in-picture=(), " +
+	"publickey-credentials-get=(), screen-wake-lock=(), serial=(), usb=(), " +
+	"xr-spatial-tracking=(), interest-cohort=()"
+
+// securityHeaders sets the headers every response carries; the error handler
+// calls it too, for errors raised before the middleware ran.
+func (h *Handler) securityHeaders(c *fiber.Ctx) error {
+	h.setSecurityHeaders(c)
+	return c.Next()
+}
+
+func (h *Handler) setSecurityHeaders(c *fiber.Ctx) {
+	c.Set("Content-Security-Policy", h.cfg.HTTP.ContentSecurityPolicy)
+	c.Set("X-Content-Type-Options", "nosniff")
+	c.Set("X-Frame-Options", "DENY")
+	c.Set("Referrer-Policy", "no-referrer")
+	c.Set("Permissions-Policy", permissionsPolicy)
+	c.Set("Cross-Origin-Opener-Policy", "same-origin")
+	c.Set("Cross-Origin-Resource-Policy", "same-origin")
+	c.Set("Cache-Control", "no-store")
+	if h.cfg.HTTP.HSTSMaxAge > 0 && (c.Protocol() == "https" || h.cfg.HTTP.Secure) {
+		c.Set("Strict-Transport-Security", "max-age="+
+			strconv.FormatInt(int64(h.cfg.HTTP.HSTSMaxAge.Std()/time.Second), 10)+"; includeSubDomains")
+	}
+}
+
+// rateLimit bounds the requests per minute of one client IP; static files
+// and health checks are not counted.
+func (h *Handler) rateLimit() fiber.Handler {
+	if h.cfg.HTTP.RateLimit == 0 {
+		return func(c *fiber.Ctx) error { return c.Next() }
+	}
+	return limiter.New(limiter.Config{
+		Max:          h.cfg.HTTP.RateLimit,
+		Expiration:   time.Minute,
+		KeyGenerator: h.clientIP,
+		Next: func(c *fiber.Ctx) bool {
+			p := c.Path()
+			return strings.HasPrefix(p, "/static/") || p == "/healthz" || p == "/readyz"
+		},
+		LimitReached: func(*fiber.Ctx) error { return apperr.ErrTooManyRequests },
+	})
+}

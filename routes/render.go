@@ -1,0 +1,30 @@
+package routes
+
+import (
+	"github.com/a-h/templ"
+	"github.com/gofiber/fiber/v2"
+
+	"pcmt/views"
+)
+
+// render writes a templ component as the HTML response.
+func render(c *fiber.Ctx, status int, component templ.Component) error {
+	c.Status(status)
+	c.Type("html", "utf-8")
+	return component.Render(c.UserContext(), c.Response().BodyWriter())
+}
+
+// isHTMX reports whether htmx sent the request, so a fragment is enough.
+func isHTMX(c *fiber.Ctx) bool {
+	return c.Get("HX-Request") == "true"
+}
+
+// page is what the layout needs for this request.
+func (h *Handler) page(c *fiber.Ctx, title string) views.Page {
+	return views.Page{
+		Title: title,
+		Path:  c.Path(),
+		CSRF:  h.csrf.token(c),
+		Asset: h.assets.Current().URL,
+	}
+}

@@ -1,0 +1,35 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+)
+
+// Setting returns the value kept under key, or ErrNotFound.
+func (s *Store) Setting(ctx context.Context, key string) ([]byte, error) {
+	var v []byte
+	err := s.r.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
+	if err != nil {
+		return nil, wrap("get setting", err)
+	}
+	return v, nil
+}
+
+// PutSetting stores value under key, replacing what was there.
+func (s *Store) PutSetting(ctx context.Context, key string, value []byte) error {
+	return wrap("put setting", s.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `
+			INSERT INTO settings (key, value) VALUES (?, ?)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value,
+				updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`, key, value)
+		return err
+	}))
+}
+
+// DeleteSetting removes key; removing a missing key is not an error.
+func (s *Store) DeleteSetting(ctx context.Context, key string) error {
+	return wrap("delete setting", s.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM settings WHERE key = ?`, key)
+		return err
+	}))
+}

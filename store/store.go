@@ -1,0 +1,130 @@
+// Package store keeps everything pcmt persists in one SQLite file: one writer
+// connection for changes and a pool of read-only connections for reads.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"net/url"
+	"runtime"
+
+	"github.com/mattn/go-sqlite3"
+)
+
+// Store is the SQLite database.
+type Store struct {
+	path string
+	w    *sql.DB // one connection: SQLite has one writer at a time
+	r    *sql.DB // read-only pool
+}
+
+// Open opens (creating when missing) the database at path. It does not
+// migrate: call Migrate.
+func Open(ctx context.Context, path string) (*Store, error) {
+	// SQLite creates the file with the umask's mode; the database holds
+	// private data, so create it private first (the -wal and -shm files
+	// inherit its mode).
+	if f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
+		f.Close()
+	} else if !errors.Is(err, fs.ErrExist) {
+		return nil, fmt.Errorf("store: create %s: %w", path, err)
+	}
+	w, err := sql.Open("sqlite3", dsn(path, url.Values{
+		"_journal_mode": {"WAL"},
+		"_txlock":       {"immediate"},
+		"_busy_timeout": {"5000"},
+		"_foreign_keys": {"on"},
+		"_synchronous":  {"FULL"},
+	}))
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxIdleTime(0)
+	w.SetConnMaxLifetime(0)
+	// The first connection creates the file and switches it to WAL, which the
+	// read-only pool needs before it can open it.
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+
+	r, err := sql.Open("sqlite3", dsn(path, url.Values{
+		"mode":          {"ro"},
+		"_busy_timeout": {"5000"},
+		"_foreign_keys": {"on"},
+		"_query_only":   {"true"},
+	}))
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("store: open %s read-only: %w", path, err)
+	}
+	n := max(4, runtime.NumCPU()*2)
+	r.SetMaxOpenConns(n)
+	r.SetMaxIdleConns(n)
+	if err := r.PingContext(ctx); err != nil {
+		w.Close()
+		r.Close()
+		return nil, fmt.Errorf("store: open %s read-only: %w", path, err)
+	}
+	return &Store{path: path, w: w, r: r}, nil
+}
+
+func dsn(path string, q url.Values) string {
+	u := url.URL{Scheme: "file", Opaque: path, RawQuery: q.Encode()}
+	return u.String()
+}
+
+// Path is the database file.
+func (s *Store) Path() string { return s.path }
+
+// Close closes both pools.
+func (s *Store) Close() error {
+	return errors.Join(s.r.Close(), s.w.Close())
+}
+
+// Ping checks that the database answers a query on both pools.
+func (s *Store) Ping(ctx context.Context) error {
+	var one int
+	if err := s.r.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+		return fmt.Errorf("store: ping reader: %w", err)
+	}
+	if err := s.w.PingContext(ctx); err != nil {
+		return fmt.Errorf("store: ping writer: %w", err)
+	}
+	return nil
+}
+
+// tx runs fn in one write transaction: committed when fn returns nil, rolled
+// back otherwise.
+func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		return errors.Join(err, tx.Rollback())
+	}
+	return tx.Commit()
+}
+
+// wrap turns driver errors into the store's typed errors.
+func wrap(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("store: %s: %w", op, ErrNotFound)
+	}
+	var se sqlite3.Error
+	if errors.As(err, &se) && se.Code == sqlite3.ErrConstraint &&
+		(se.ExtendedCode == sqlite3.ErrConstraintUnique || se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey) {
+		return fmt.Errorf("store: %s: %w", op, ErrConflict)
+	}
+	return fmt.Errorf("store: %s: %w", op, err)
+}

@@ -1,0 +1,21 @@
+package views
+
+import "encoding/json"
+
+// csrfHeader is the hx-headers value that makes every htmx request carry the
+// CSRF token.
+func csrfHeader(token string) string {
+	b, _ := json.Marshal(map[string]string{"X-CSRF-Token": token}) // a map of strings always marshals
+	return string(b)
+}
+
+func flashClass(k FlashKind) string {
+	switch k {
+	case FlashSuccess:
+		return "border-emerald-300 bg-emerald-50 text-emerald-900 dark:border-emerald-700 dark:bg-emerald-950 dark:text-emerald-100"
+	case FlashError:
+		return "border-red-300 bg-red-50 text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-100"
+	default:
+		return "border-sky-300 bg-sky-50 text-sky-900 dark:border-sky-800 dark:bg-sky-950 dark:text-sky-100"
+	}
+}

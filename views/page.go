@@ -1,0 +1,37 @@
+// Package views holds the templ components: the layout, shared parts and one
+// file per resource, mirroring routes/.
+package views
+
+// Page is what every full page needs besides its own content.
+type Page struct {
+	// Title names the page in the tab; " · pcmt" is appended.
+	Title string
+	// Path is the request path, for marking the current navigation link.
+	Path string
+	// CSRF is the token forms carry in their csrf field and htmx sends as
+	// X-CSRF-Token.
+	CSRF string
+	// Asset turns a file name under static/ into its cache-busting URL.
+	Asset func(name string) string
+	// Flashes are one-time messages from the previous request.
+	Flashes []Flash
+}
+
+// Flash is a one-time message shown at the top of the next page.
+type Flash struct {
+	Kind    FlashKind
+	Message string
+}
+
+// FlashKind picks a flash message's colour and icon.
+type FlashKind string
+
+// The kinds of flash message.
+const (
+	FlashInfo    FlashKind = "info"
+	FlashSuccess FlashKind = "success"
+	FlashError   FlashKind = "error"
+)
+
+// FieldErrors maps form field names to the message shown beside the field.
+type FieldErrors map[string]string
