@@ -69,7 +69,7 @@ func newFile(name string, body []byte) *File {
 	if compressible(ctype) {
 		var buf bytes.Buffer
 		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression) // a valid level never fails
-		_, _ = zw.Write(body)                                     // writes to a bytes.Buffer never fail
+		_, _ = zw.Write(body)                                    // writes to a bytes.Buffer never fail
 		_ = zw.Close()
 		if buf.Len() < len(body)*9/10 {
 			f.Gzip = buf.Bytes()

@@ -145,4 +145,3 @@ func TestConcurrentWrites(t *testing.T) {
 		}
 	}
 }
-
