@@ -3,9 +3,11 @@ package cli
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 
+	"pcmt/config"
 	"pcmt/routes"
 	"pcmt/server"
 	"pcmt/static"
@@ -28,7 +30,13 @@ func runServe(ctx context.Context, args []string, io IO) error {
 	}
 	log := newLogger(cfg.Logger, io.Stderr)
 	log.Info("configuration loaded", "from", describeSource(src), "database", cfg.Database.Path)
+	return Serve(ctx, cfg, log, nil)
+}
 
+// Serve runs the app with a validated configuration until ctx ends: keys,
+// database, migrations, routes, listeners. started, when not nil, is called
+// with the URL once the listeners are bound.
+func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, started func(url string)) error {
 	keys, err := cfg.LoadKeys()
 	if err != nil {
 		return err
@@ -46,12 +54,7 @@ func runServe(ctx context.Context, args []string, io IO) error {
 		log.Info("database migrated", "applied", n)
 	}
 
-	assets, err := static.New(static.Embedded, "public", false)
-	if cfg.LiveMode {
-		dir := filepath.Join(cfg.AppPath, "static", "public")
-		log.Info("live mode: serving static files from disk", "dir", dir)
-		assets, err = static.New(os.DirFS(dir), ".", true)
-	}
+	assets, err := openAssets(cfg, log)
 	if err != nil {
 		return err
 	}
@@ -63,9 +66,23 @@ func runServe(ctx context.Context, args []string, io IO) error {
 	if err != nil {
 		return err
 	}
+	if started != nil {
+		started(srv.URL())
+	}
 	if err := srv.Run(ctx); err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// openAssets serves the embedded static files, or in live mode the ones on
+// disk under AppPath.
+func openAssets(cfg config.Config, log *slog.Logger) (*static.Assets, error) {
+	if !cfg.LiveMode {
+		return static.New(static.Embedded, "public", false)
+	}
+	dir := filepath.Join(cfg.AppPath, "static", "public")
+	log.Info("live mode: serving static files from disk", "dir", dir)
+	return static.New(os.DirFS(dir), ".", true)
 }
