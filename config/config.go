@@ -120,6 +120,7 @@ func Default() Config {
 			Timeout:               Duration(30 * time.Second),
 			IdleTimeout:           Duration(120 * time.Second),
 			BodyLimit:             4 << 20,
+			TrustedProxies:        []string{},
 			ProxyHeader:           "X-Forwarded-For",
 		},
 		Mailer: Mailer{

@@ -35,23 +35,10 @@ type Handler struct {
 
 // New builds the Fiber app: settings, middleware and every route.
 func New(d Deps) (*fiber.App, error) {
-	if d.Config == nil || d.Store == nil || d.Log == nil || d.Assets == nil {
-		return nil, errors.New("routes: missing dependency")
-	}
-	proxies, err := parseProxies(d.Config.HTTP.TrustedProxies)
+	h, err := newHandler(d)
 	if err != nil {
 		return nil, err
 	}
-	h := &Handler{
-		cfg:     d.Config,
-		store:   d.Store,
-		log:     d.Log,
-		assets:  d.Assets,
-		csrf:    newCSRFGuard(d.Keys.CookieAuth, d.Config.SecureCookies()),
-		proxies: proxies,
-		bootID:  newBootID(),
-	}
-
 	cfg := d.Config.HTTP
 	app := fiber.New(fiber.Config{
 		AppName:                 "pcmt",
@@ -74,6 +61,28 @@ func New(d Deps) (*fiber.App, error) {
 	}
 	app.Use(func(*fiber.Ctx) error { return fiber.ErrNotFound })
 	return app, nil
+}
+
+func newHandler(d Deps) (*Handler, error) {
+	if d.Config == nil || d.Store == nil || d.Log == nil || d.Assets == nil {
+		return nil, errors.New("routes: missing dependency")
+	}
+	if len(d.Keys.CookieAuth) == 0 {
+		return nil, errors.New("routes: missing cookie keys")
+	}
+	proxies, err := parseProxies(d.Config.HTTP.TrustedProxies)
+	if err != nil {
+		return nil, err
+	}
+	return &Handler{
+		cfg:     d.Config,
+		store:   d.Store,
+		log:     d.Log,
+		assets:  d.Assets,
+		csrf:    newCSRFGuard(d.Keys.CookieAuth, d.Config.SecureCookies()),
+		proxies: proxies,
+		bootID:  newBootID(),
+	}, nil
 }
 
 func (h *Handler) proxyHeader() string {

@@ -1,0 +1,160 @@
+package routes
+
+import (
+	"bytes"
+	"crypto/rand"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/gofiber/fiber/v2"
+
+	"pcmt/config"
+	"pcmt/static"
+	"pcmt/store/storetest"
+)
+
+// testApp is the real app over a fresh database, with its log captured.
+type testApp struct {
+	t   *testing.T
+	app *fiber.App
+	h   *Handler
+	log *syncBuffer
+}
+
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func testKeys() config.Keys {
+	k := config.Keys{CookieAuth: make([]byte, 64), CookieEncr: make([]byte, 32)}
+	_, _ = rand.Read(k.CookieAuth)
+	_, _ = rand.Read(k.CookieEncr)
+	return k
+}
+
+func testDeps(t *testing.T, edit func(*config.Config)) (Deps, *syncBuffer) {
+	t.Helper()
+	cfg := config.Default()
+	cfg.HTTP.RateLimit = 0
+	if edit != nil {
+		edit(&cfg)
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	assets, err := static.New(static.Embedded, "public", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &syncBuffer{}
+	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	return Deps{Config: &cfg, Keys: testKeys(), Store: storetest.New(t), Log: log, Assets: assets}, logs
+}
+
+func newTestApp(t *testing.T, edit func(*config.Config)) *testApp {
+	t.Helper()
+	d, logs := testDeps(t, edit)
+	app, err := New(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := newHandler(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &testApp{t: t, app: app, h: h, log: logs}
+}
+
+// do sends req through the app and returns the response with its body read.
+func (a *testApp) do(req *http.Request) (*http.Response, string) {
+	a.t.Helper()
+	return do(a.t, a.app, req)
+}
+
+func do(t *testing.T, app *fiber.App, req *http.Request) (*http.Response, string) {
+	t.Helper()
+	resp, err := app.Test(req, -1)
+	if err != nil {
+		t.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, string(body)
+}
+
+func (a *testApp) get(path string) (*http.Response, string) {
+	a.t.Helper()
+	return a.do(httptest.NewRequest(http.MethodGet, path, nil))
+}
+
+// session is a browser: it keeps cookies between requests.
+type session struct {
+	app     *testApp
+	cookies map[string]*http.Cookie
+}
+
+func (a *testApp) session() *session {
+	return &session{app: a, cookies: map[string]*http.Cookie{}}
+}
+
+func (s *session) do(req *http.Request) (*http.Response, string) {
+	s.app.t.Helper()
+	for _, c := range s.cookies {
+		req.AddCookie(c)
+	}
+	resp, body := s.app.do(req)
+	for _, c := range resp.Cookies() {
+		s.cookies[c.Name] = c
+	}
+	return resp, body
+}
+
+// page GETs path and returns its status, its document and the CSRF token of
+// its meta tag.
+func (s *session) page(path string) (int, *goquery.Document, string) {
+	s.app.t.Helper()
+	resp, body := s.do(httptest.NewRequest(http.MethodGet, path, nil))
+	doc := parseHTML(s.app.t, body)
+	token, _ := doc.Find(`meta[name="csrf-token"]`).Attr("content")
+	return resp.StatusCode, doc, token
+}
+
+// postForm posts form fields the way a browser without JavaScript does.
+func (s *session) postForm(path string, form url.Values) (*http.Response, string) {
+	s.app.t.Helper()
+	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return s.do(req)
+}
+
+func parseHTML(t *testing.T, body string) *goquery.Document {
+	t.Helper()
+	doc, err := goquery.NewDocumentFromReader(strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
