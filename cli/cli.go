@@ -93,18 +93,26 @@ func newFlags(name string) *flag.FlagSet {
 	return fs
 }
 
-// parseFlags parses args; -h prints the flags to stdout and returns
-// errHelpShown.
-func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) error {
-	err := fs.Parse(args)
-	if errors.Is(err, flag.ErrHelp) {
-		fmt.Fprintf(stdout, "usage of %s:\n", fs.Name())
-		fs.SetOutput(stdout)
-		fs.PrintDefaults()
-		return errHelpShown
+// parseFlags parses args, flags before and after positional arguments alike
+// ("config check --config x"), and returns the positional ones. -h prints
+// the flags to stdout and returns errHelpShown.
+func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) ([]string, error) {
+	var positional []string
+	for {
+		err := fs.Parse(args)
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintf(stdout, "usage of %s:\n", fs.Name())
+			fs.SetOutput(stdout)
+			fs.PrintDefaults()
+			return nil, errHelpShown
+		}
+		if err != nil {
+			return nil, usagef("%s: %v (see %s -h)", fs.Name(), err, fs.Name())
+		}
+		if fs.NArg() == 0 {
+			return positional, nil
+		}
+		positional = append(positional, fs.Arg(0))
+		args = fs.Args()[1:]
 	}
-	if err != nil {
-		return usagef("%s: %v (see %s -h)", fs.Name(), err, fs.Name())
-	}
-	return nil
 }

@@ -9,10 +9,11 @@ func runConfig(_ context.Context, args []string, io IO) error {
 	fs := newFlags("config")
 	var cf configFlags
 	cf.register(fs)
-	if err := parseFlags(fs, args, io.Stdout); err != nil {
+	rest, err := parseFlags(fs, args, io.Stdout)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() != 1 || fs.Arg(0) != "check" {
+	if len(rest) != 1 || rest[0] != "check" {
 		return usagef("usage: pcmt config [--config FILE] check")
 	}
 	cfg, src, err := cf.load(io)

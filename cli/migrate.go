@@ -11,13 +11,14 @@ func runMigrate(ctx context.Context, args []string, io IO) error {
 	fs := newFlags("migrate")
 	var cf configFlags
 	cf.register(fs)
-	if err := parseFlags(fs, args, io.Stdout); err != nil {
+	rest, err := parseFlags(fs, args, io.Stdout)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
+	if len(rest) != 1 {
 		return usagef("usage: pcmt migrate [--config FILE] up|down|status")
 	}
-	action := fs.Arg(0)
+	action := rest[0]
 	if action != "up" && action != "down" && action != "status" {
 		return usagef("pcmt migrate: unknown action %q: want up, down or status", action)
 	}

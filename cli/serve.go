@@ -18,11 +18,12 @@ func runServe(ctx context.Context, args []string, io IO) error {
 	fs := newFlags("serve")
 	var cf configFlags
 	cf.register(fs)
-	if err := parseFlags(fs, args, io.Stdout); err != nil {
+	rest, err := parseFlags(fs, args, io.Stdout)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return usagef("pcmt serve: unexpected argument %q (see pcmt serve -h)", fs.Arg(0))
+	if len(rest) > 0 {
+		return usagef("pcmt serve: unexpected argument %q (see pcmt serve -h)", rest[0])
 	}
 	cfg, src, err := cf.load(io)
 	if err != nil {

@@ -71,6 +71,9 @@ func readFile(cfg *Config, file string, explicit bool) (Source, error) {
 	if err != nil {
 		var perr toml.ParseError
 		if errors.As(err, &perr) {
+			if perr.LastKey != "" {
+				return Source{}, fmt.Errorf("config: %s: line %d: %s: %s", file, perr.Position.Line, perr.LastKey, perr.Message)
+			}
 			return Source{}, fmt.Errorf("config: %s: line %d: %s", file, perr.Position.Line, perr.Message)
 		}
 		return Source{}, fmt.Errorf("config: %s: %w", file, err)

@@ -21,6 +21,11 @@ func (c *Config) Validate() error {
 			bad(key, strconv.Itoa(p), "not a port (1-65535)")
 		}
 	}
+	listenPort := func(key string, p int) { // 0 lets the system pick a free port
+		if p < 0 || p > 65535 {
+			bad(key, strconv.Itoa(p), "not a port (1-65535, or 0 for any free port)")
+		}
+	}
 	positive := func(key string, d Duration) {
 		if d <= 0 {
 			bad(key, time.Duration(d).String(), "must be longer than zero")
@@ -30,7 +35,7 @@ func (c *Config) Validate() error {
 	if strings.TrimSpace(c.Host) == "" {
 		bad("Host", c.Host, "must not be empty (use localhost, 0.0.0.0 or an address)")
 	}
-	port("Port", c.Port)
+	listenPort("Port", c.Port)
 
 	h := c.HTTP
 	if h.TLSCertPath != "" && h.TLSKeyPath == "" {
@@ -49,7 +54,7 @@ func (c *Config) Validate() error {
 		bad("HTTP.Domain", h.Domain, "not a domain name")
 	}
 	if c.TLS() {
-		port("HTTP.RedirectPort", h.RedirectPort)
+		listenPort("HTTP.RedirectPort", h.RedirectPort)
 	}
 	if h.HSTSMaxAge < 0 {
 		bad("HTTP.HSTSMaxAge", time.Duration(h.HSTSMaxAge).String(), "must not be negative")
