@@ -62,7 +62,7 @@ func TestExitCodes(t *testing.T) {
 	}
 }
 
-TestFlagsAroundTheAction(t *testing.T) {
+func TestFlagsAroundTheAction(t *testing.T) {
 	t.Chdir(t.TempDir())
 	code, out, stderr := runCLI(t, map[string]string{"PCMT_PORT": "4000"}, "config", "--port", "4100", "--database", "x.db", "check")
 	if code != 0 || !strings.Contains(out, "localhost:4100") || !strings.Contains(out, "x.db") {
