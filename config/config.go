@@ -61,8 +61,12 @@ type Session struct {
 	CookieName       string
 	CookieAuthSecret string
 	CookieEncrSecret string
-	MaxAge           Duration
-	IdleTimeout      Duration
+	// OldCookieAuthSecret and OldCookieEncrSecret are the previous keys
+	// while they are being rotated out: cookies made with them still work.
+	OldCookieAuthSecret string
+	OldCookieEncrSecret string
+	MaxAge              Duration
+	IdleTimeout         Duration
 }
 
 // Logger says how the program logs.

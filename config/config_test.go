@@ -200,8 +200,8 @@ func TestSecretsGeneratedOnceAndPrivate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(first.CookieAuth) != 64 || len(first.CookieEncr) != 32 {
-		t.Fatalf("key sizes %d, %d", len(first.CookieAuth), len(first.CookieEncr))
+	if len(first.CookieAuth) != 64 || len(first.CookieEncr) != 32 || len(first.Audit) != 32 {
+		t.Fatalf("key sizes %d, %d, %d", len(first.CookieAuth), len(first.CookieEncr), len(first.Audit))
 	}
 	info, err := os.Stat(cfg.SecretsPath())
 	if err != nil {

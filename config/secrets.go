@@ -13,8 +13,9 @@ import (
 )
 
 const (
-	authKeyLen = 64 // HMAC-SHA256 key of securecookie
-	encrKeyLen = 32 // AES-256 key of securecookie
+	authKeyLen  = 64 // HMAC-SHA256 key of securecookie
+	encrKeyLen  = 32 // AES-256 key of securecookie
+	auditKeyLen = 32 // HMAC-SHA256 key of the activity log chain
 )
 
 // Secrets are the keys generated at first start when the config leaves them
@@ -22,12 +23,19 @@ const (
 type Secrets struct {
 	CookieAuthSecret string
 	CookieEncrSecret string
+	// AuditSecret keys the activity log's chain. It has no config key: it
+	// only ever lives in the secrets file.
+	AuditSecret string
 }
 
 // Keys are the decoded secrets the program works with.
 type Keys struct {
 	CookieAuth []byte
 	CookieEncr []byte
+	// OldCookieAuth and OldCookieEncr are nil unless keys are being rotated.
+	OldCookieAuth []byte
+	OldCookieEncr []byte
+	Audit         []byte
 }
 
 // SecretsPath is the file beside the database that keeps generated secrets.
@@ -62,6 +70,7 @@ func (c *Config) LoadKeys() (Keys, error) {
 	}
 	fill(c.Session.CookieAuthSecret, &saved.CookieAuthSecret, authKeyLen)
 	fill(c.Session.CookieEncrSecret, &saved.CookieEncrSecret, encrKeyLen)
+	fill("", &saved.AuditSecret, auditKeyLen)
 	if changed {
 		if err := writeSecrets(path, saved); err != nil {
 			return Keys{}, err
@@ -80,6 +89,17 @@ func (c *Config) LoadKeys() (Keys, error) {
 	}
 	if k.CookieEncr, err = decodeKey(pick(c.Session.CookieEncrSecret, saved.CookieEncrSecret), encrKeyLen); err != nil {
 		return Keys{}, fmt.Errorf("config: secrets file %s: CookieEncrSecret: %w", path, err)
+	}
+	if c.Session.OldCookieAuthSecret != "" {
+		if k.OldCookieAuth, err = decodeKey(c.Session.OldCookieAuthSecret, authKeyLen); err != nil {
+			return Keys{}, fmt.Errorf("config: Session.OldCookieAuthSecret: %w", err)
+		}
+		if k.OldCookieEncr, err = decodeKey(c.Session.OldCookieEncrSecret, encrKeyLen); err != nil {
+			return Keys{}, fmt.Errorf("config: Session.OldCookieEncrSecret: %w", err)
+		}
+	}
+	if k.Audit, err = decodeKey(saved.AuditSecret, auditKeyLen); err != nil {
+		return Keys{}, fmt.Errorf("config: secrets file %s: AuditSecret: %w", path, err)
 	}
 	return k, nil
 }

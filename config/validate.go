@@ -108,6 +108,11 @@ func (c *Config) Validate() error {
 	}
 	checkSecret(bad, "Session.CookieAuthSecret", s.CookieAuthSecret, authKeyLen)
 	checkSecret(bad, "Session.CookieEncrSecret", s.CookieEncrSecret, encrKeyLen)
+	checkSecret(bad, "Session.OldCookieAuthSecret", s.OldCookieAuthSecret, authKeyLen)
+	checkSecret(bad, "Session.OldCookieEncrSecret", s.OldCookieEncrSecret, encrKeyLen)
+	if (s.OldCookieAuthSecret == "") != (s.OldCookieEncrSecret == "") {
+		bad("Session.OldCookieEncrSecret", "(hidden)", "set both old keys or neither")
+	}
 
 	switch strings.ToLower(c.Logger.Level) {
 	case "debug", "info", "warn", "error":

@@ -3,11 +3,13 @@
 package routes
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 
 	"github.com/gofiber/fiber/v2"
 
+	"pcmt/account"
 	"pcmt/config"
 	"pcmt/static"
 	"pcmt/store"
@@ -20,24 +22,41 @@ type Deps struct {
 	Store  *store.Store
 	Log    *slog.Logger
 	Assets *static.Assets
+	// Vault keeps the users' unlocked keys; nil makes one with the
+	// production work factor.
+	Vault *account.Vault
 }
 
 // Handler holds the dependencies every handler method uses.
 type Handler struct {
-	cfg     *config.Config
-	store   *store.Store
-	log     *slog.Logger
-	assets  *static.Assets
-	csrf    *csrfGuard
-	proxies *proxyList
-	bootID  string
+	cfg      *config.Config
+	store    *store.Store
+	log      *slog.Logger
+	assets   *static.Assets
+	csrf     *csrfGuard
+	cookies  *cookieJar
+	proxies  *proxyList
+	vault    *account.Vault
+	hasher   *account.Hasher
+	policy   *account.Policy
+	throttle *account.Throttle
+	audit    *store.Auditor
+	bootID   string
+	// dummyHash is verified against when a sign-in names no account, so
+	// that the answer takes as long as for a real one.
+	dummyHash string
 }
 
 // New builds the Fiber app: settings, middleware and every route.
 func New(d Deps) (*fiber.App, error) {
+	app, _, err := newApp(d)
+	return app, err
+}
+
+func newApp(d Deps) (*fiber.App, *Handler, error) {
 	h, err := newHandler(d)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	cfg := d.Config.HTTP
 	app := fiber.New(fiber.Config{
@@ -55,33 +74,49 @@ func New(d Deps) (*fiber.App, error) {
 		ErrorHandler:            h.handleError,
 	})
 
-	app.Use(h.requestID, h.accessLog, h.recoverPanic, h.securityHeaders, h.rateLimit(), h.checkCSRF)
+	app.Use(h.requestID, h.accessLog, h.recoverPanic, h.securityHeaders, h.rateLimit(), h.loadSession, h.checkCSRF)
 	for _, r := range h.routes() {
-		app.Add(r.method, r.path, r.handle)
+		app.Add(r.method, r.path, h.guard(r.access), r.handle)
 	}
 	app.Use(func(*fiber.Ctx) error { return fiber.ErrNotFound })
-	return app, nil
+	return app, h, nil
 }
 
 func newHandler(d Deps) (*Handler, error) {
 	if d.Config == nil || d.Store == nil || d.Log == nil || d.Assets == nil {
 		return nil, errors.New("routes: missing dependency")
 	}
-	if len(d.Keys.CookieAuth) == 0 {
-		return nil, errors.New("routes: missing cookie keys")
+	if len(d.Keys.CookieAuth) == 0 || len(d.Keys.CookieEncr) == 0 || len(d.Keys.Audit) == 0 {
+		return nil, errors.New("routes: missing keys")
+	}
+	vault := d.Vault
+	if vault == nil {
+		vault = account.NewVault(account.MinVaultWorkFactor)
 	}
 	proxies, err := parseProxies(d.Config.HTTP.TrustedProxies)
 	if err != nil {
 		return nil, err
 	}
+	hasher := account.NewHasher()
+	dummy, err := hasher.Hash(context.Background(), "no account has this password")
+	if err != nil {
+		return nil, err
+	}
 	return &Handler{
-		cfg:     d.Config,
-		store:   d.Store,
-		log:     d.Log,
-		assets:  d.Assets,
-		csrf:    newCSRFGuard(d.Keys.CookieAuth, d.Config.SecureCookies()),
-		proxies: proxies,
-		bootID:  newBootID(),
+		dummyHash: dummy,
+		cfg:       d.Config,
+		store:     d.Store,
+		log:       d.Log,
+		assets:    d.Assets,
+		csrf:      newCSRFGuard(d.Keys.CookieAuth, d.Config.SecureCookies()),
+		cookies:   newCookieJar(d.Config, d.Keys),
+		proxies:   proxies,
+		vault:     vault,
+		hasher:    hasher,
+		policy:    account.NewPolicy(),
+		throttle:  account.NewThrottle(nil),
+		audit:     d.Store.Auditor(d.Keys.Audit),
+		bootID:    newBootID(),
 	}, nil
 }
 

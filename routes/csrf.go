@@ -42,10 +42,12 @@ func newCSRFGuard(serverKey []byte, secure bool) *csrfGuard {
 	return g
 }
 
-// expected is the unmasked token that belongs to a cookie secret.
-func (g *csrfGuard) expected(secret []byte) []byte {
+// expected is the unmasked token that belongs to a cookie secret and, once
+// signed in, to the session: a token never outlives its session.
+func (g *csrfGuard) expected(secret, binding []byte) []byte {
 	mac := hmac.New(sha256.New, g.key)
 	mac.Write(secret)
+	mac.Write(binding)
 	return mac.Sum(nil)
 }
 
@@ -78,7 +80,7 @@ func (g *csrfGuard) token(c *fiber.Ctx) string {
 			SameSite: fiber.CookieSameSiteLaxMode,
 		})
 	}
-	want := g.expected(secret)
+	want := g.expected(secret, sessionBinding(c))
 	masked := make([]byte, 2*len(want))
 	_, _ = rand.Read(masked[:len(want)])
 	subtle.XORBytes(masked[len(want):], masked[:len(want)], want)
@@ -103,7 +105,7 @@ func (g *csrfGuard) valid(c *fiber.Ctx) bool {
 	}
 	got := make([]byte, sha256.Size)
 	subtle.XORBytes(got, masked[:sha256.Size], masked[sha256.Size:])
-	return hmac.Equal(got, g.expected(secret))
+	return hmac.Equal(got, g.expected(secret, sessionBinding(c)))
 }
 
 // checkCSRF refuses every state-changing request without a valid token, and

@@ -15,10 +15,13 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/gofiber/fiber/v2"
 
+	"pcmt/account"
 	"pcmt/config"
 	"pcmt/static"
 	"pcmt/store/storetest"
 )
+
+const testWorkFactor = 10
 
 // testApp is the real app over a fresh database, with its log captured.
 type testApp struct {
@@ -46,9 +49,10 @@ func (b *syncBuffer) String() string {
 }
 
 func testKeys() config.Keys {
-	k := config.Keys{CookieAuth: make([]byte, 64), CookieEncr: make([]byte, 32)}
+	k := config.Keys{CookieAuth: make([]byte, 64), CookieEncr: make([]byte, 32), Audit: make([]byte, 32)}
 	_, _ = rand.Read(k.CookieAuth)
 	_, _ = rand.Read(k.CookieEncr)
+	_, _ = rand.Read(k.Audit)
 	return k
 }
 
@@ -68,17 +72,16 @@ func testDeps(t *testing.T, edit func(*config.Config)) (Deps, *syncBuffer) {
 	}
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	return Deps{Config: &cfg, Keys: testKeys(), Store: storetest.New(t), Log: log, Assets: assets}, logs
+	// A low scrypt work factor keeps the many sign-ins of the tests fast;
+	// production uses account.MinVaultWorkFactor.
+	return Deps{Config: &cfg, Keys: testKeys(), Store: storetest.New(t), Log: log, Assets: assets,
+		Vault: account.NewVault(testWorkFactor)}, logs
 }
 
 func newTestApp(t *testing.T, edit func(*config.Config)) *testApp {
 	t.Helper()
 	d, logs := testDeps(t, edit)
-	app, err := New(d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := newHandler(d)
+	app, h, err := newApp(d)
 	if err != nil {
 		t.Fatal(err)
 	}

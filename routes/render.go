@@ -21,10 +21,15 @@ func isHTMX(c *fiber.Ctx) bool {
 
 // page is what the layout needs for this request.
 func (h *Handler) page(c *fiber.Ctx, title string) views.Page {
-	return views.Page{
-		Title: title,
-		Path:  c.Path(),
-		CSRF:  h.csrf.token(c),
-		Asset: h.assets.Current().URL,
+	p := views.Page{
+		Title:   title,
+		Path:    c.Path(),
+		CSRF:    h.csrf.token(c),
+		Asset:   h.assets.Current().URL,
+		Flashes: h.takeFlashes(c),
 	}
+	if u := currentUser(c); u != nil {
+		p.User = &views.Viewer{Username: u.Username, Admin: u.IsAdmin(), Pending: u.MustChangePassword}
+	}
+	return p
 }

@@ -3,11 +3,16 @@ package routes
 import "github.com/gofiber/fiber/v2"
 
 // access says who may use a route. The role × route test walks the table and
-// checks each route against its access.
+// checks every route against its access.
 type access int
 
 const (
-	public access = iota // anyone, signed in or not
+	public    access = iota // anyone, signed in or not
+	guest                   // signed-out browsers; signed-in ones are sent home
+	pending                 // any signed-in user, even one who must change their password first
+	member                  // any signed-in user
+	userRole                // signed-in users without the admin role: admins never see tracked data
+	adminRole               // admins
 )
 
 type route struct {
@@ -23,9 +28,22 @@ func (h *Handler) routes() []route {
 		{fiber.MethodGet, "/healthz", public, h.healthz},
 		{fiber.MethodGet, "/readyz", public, h.readyz},
 		{fiber.MethodGet, "/static/:name", public, h.serveStatic},
-
 		{fiber.MethodGet, "/", public, h.showHome},
-		{fiber.MethodGet, "/signin", public, h.showSignIn},
-		{fiber.MethodPost, "/signin", public, h.signIn},
+
+		{fiber.MethodGet, "/signin", guest, h.showSignIn},
+		{fiber.MethodPost, "/signin", guest, h.signIn},
+		{fiber.MethodGet, "/signup", guest, h.showSignUp},
+		{fiber.MethodPost, "/signup", guest, h.signUp},
+		{fiber.MethodPost, "/signout", pending, h.signOut},
+
+		{fiber.MethodGet, "/dashboard", userRole, h.showDashboard},
+
+		{fiber.MethodGet, "/settings", member, h.showSettings},
+		{fiber.MethodGet, "/settings/password", pending, h.showPassword},
+		{fiber.MethodPost, "/settings/password", pending, h.changePassword},
+		{fiber.MethodGet, "/settings/sessions", member, h.showSessions},
+		{fiber.MethodPost, "/settings/sessions/revoke", member, h.revokeSession},
+		{fiber.MethodPost, "/settings/sessions/revoke-others", member, h.revokeOtherSessions},
+		{fiber.MethodGet, "/settings/activity", member, h.showActivity},
 	}
 }

@@ -1,11 +1,19 @@
 package routes
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
+	"filippo.io/age"
 	"github.com/gofiber/fiber/v2"
 
+	"pcmt/account"
+	"pcmt/store"
 	"pcmt/views"
 )
 
@@ -30,28 +38,150 @@ func (f signInForm) validate() views.FieldErrors {
 	case !utf8.ValidString(f.Username) || len(f.Username) > 254:
 		errs["username"] = "This is not a username or e-mail address."
 	}
-	if f.Password == "" {
+	switch {
+	case f.Password == "":
 		errs["password"] = "Enter your password."
+	case len(f.Password) > account.MaxPasswordBytes:
+		errs["password"] = "Passwords are at most 256 bytes long."
 	}
 	return errs
 }
 
+// badCredentials is the one answer to a wrong username, a wrong password and
+// a disabled account alike: it never says whether an account exists.
+const badCredentials = "The username or password is not right."
+
 // showSignIn renders the sign-in page.
 func (h *Handler) showSignIn(c *fiber.Ctx) error {
-	return render(c, fiber.StatusOK, views.SignIn(h.page(c, "Sign in"), views.SignInForm{}))
+	return render(c, fiber.StatusOK, views.SignIn(h.page(c, "Sign in"), views.SignInForm{SignUp: h.cfg.Registration.Allowed}))
 }
 
-// signIn checks the credentials. No account store exists yet, so every
-// well-formed attempt is refused with the message a wrong password gets.
-func (h *Handler) signIn(c *fiber.Ctx) error {
-	f := parseSignIn(c)
-	form := views.SignInForm{Username: f.Username, Errors: f.validate()}
-	if len(form.Errors) == 0 {
-		form.Message = "The username or password is not right."
-	}
+func (h *Handler) renderSignIn(c *fiber.Ctx, status int, form views.SignInForm) error {
+	form.SignUp = h.cfg.Registration.Allowed
 	p := h.page(c, "Sign in")
 	if isHTMX(c) {
-		return render(c, fiber.StatusUnprocessableEntity, views.SignInPanel(p, form))
+		return render(c, status, views.SignInPanel(p, form))
 	}
-	return render(c, fiber.StatusUnprocessableEntity, views.SignIn(p, form))
+	return render(c, status, views.SignIn(p, form))
+}
+
+// signIn checks the credentials and starts a session. Failures are
+// throttled per account and per client address, and logged for the account.
+func (h *Handler) signIn(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	f := parseSignIn(c)
+	form := views.SignInForm{Username: f.Username, Errors: f.validate()}
+	if len(form.Errors) > 0 {
+		return h.renderSignIn(c, fiber.StatusUnprocessableEntity, form)
+	}
+	ip := h.clientIP(c)
+	accountKey, ipKey := "account:"+strings.ToLower(f.Username), "ip:"+ip
+
+	user, err := h.store.UserByLogin(ctx, f.Username)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	if wait := h.throttle.Wait(accountKey, ipKey); wait > 0 {
+		if user != nil {
+			h.record(c, user.ID, 0, store.EventSignInThrottled, "")
+		}
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(wait.Seconds()+0.999)))
+		form.Message = fmt.Sprintf("Too many failed attempts. Wait %s and try again.", humanDuration(wait))
+		return h.renderSignIn(c, fiber.StatusTooManyRequests, form)
+	}
+
+	ok, rehash, err := h.checkPassword(ctx, user, f.Password)
+	if err != nil {
+		return err
+	}
+	if !ok || user.Disabled {
+		h.throttle.Fail(accountKey, ipKey)
+		if user != nil {
+			h.record(c, user.ID, 0, store.EventSignInFailed, "")
+		}
+		form.Message = badCredentials
+		return h.renderSignIn(c, fiber.StatusUnprocessableEntity, form)
+	}
+	h.throttle.Succeed(accountKey)
+
+	var identity *age.X25519Identity
+	if user.HasVault() {
+		if identity, err = h.vault.Unwrap(ctx, user.WrappedIdentity, account.NormalizePassword(f.Password)); err != nil {
+			return fmt.Errorf("sign in: %w", err)
+		}
+	}
+	newHash := ""
+	if rehash {
+		if newHash, err = h.hasher.Hash(ctx, account.NormalizePassword(f.Password)); err != nil {
+			return err
+		}
+	}
+	if err := h.store.RecordSignIn(ctx, user.ID, time.Now(), newHash); err != nil {
+		return err
+	}
+	return h.finishSignIn(c, user, identity)
+}
+
+// finishSignIn starts the session of a user whose credentials are proven.
+func (h *Handler) finishSignIn(c *fiber.Ctx, user *store.User, identity *age.X25519Identity) error {
+	if _, err := h.startSession(c, user, identity); err != nil {
+		return err
+	}
+	h.record(c, user.ID, user.ID, store.EventSignIn, "")
+	return redirect(c, homeOf(user))
+}
+
+// checkPassword verifies password for user, spending the same hashing work
+// when there is no such user so that timing does not tell.
+func (h *Handler) checkPassword(ctx context.Context, user *store.User, password string) (ok, rehash bool, err error) {
+	password = account.NormalizePassword(password)
+	encoded := h.dummyHash
+	if user != nil {
+		encoded = user.PasswordHash
+	}
+	rehash, err = h.hasher.Verify(ctx, encoded, password)
+	if errors.Is(err, account.ErrMismatch) || user == nil {
+		return false, false, nil
+	}
+	if err != nil {
+		return false, false, err
+	}
+	return true, rehash, nil
+}
+
+// signOut ends the session.
+func (h *Handler) signOut(c *fiber.Ctx) error {
+	if s := currentSession(c); s != nil {
+		h.endSession(c.UserContext(), s.UserID, s.IDHash)
+		h.record(c, s.UserID, s.UserID, store.EventSignOut, "")
+	}
+	h.cookies.clear(c)
+	c.Locals(localSession, nil)
+	c.Locals(localUser, nil)
+	h.flash(c, views.FlashSuccess, "You are signed out.")
+	return redirect(c, "/signin")
+}
+
+// record appends to the activity log; a failure is logged, never shown, and
+// does not undo what happened.
+func (h *Handler) record(c *fiber.Ctx, userID, actorID int64, event, detail string) {
+	ev := &store.Activity{UserID: userID, ActorID: actorID, Event: event, IP: h.clientIP(c), Detail: detail}
+	if err := h.audit.Append(c.UserContext(), ev); err != nil {
+		h.log.Error("activity log", "err", err, "event", event, "request_id", requestIDOf(c))
+	}
+}
+
+func humanDuration(d time.Duration) string {
+	if d < time.Minute {
+		n := int(d.Seconds() + 0.999)
+		if n == 1 {
+			return "a second"
+		}
+		return strconv.Itoa(n) + " seconds"
+	}
+	n := int(d.Minutes() + 0.999)
+	if n == 1 {
+		return "a minute"
+	}
+	return strconv.Itoa(n) + " minutes"
 }

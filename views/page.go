@@ -15,6 +15,17 @@ type Page struct {
 	Asset func(name string) string
 	// Flashes are one-time messages from the previous request.
 	Flashes []Flash
+	// User is the signed-in user, nil for visitors.
+	User *Viewer
+}
+
+// Viewer is who is looking at the page.
+type Viewer struct {
+	Username string
+	Admin    bool
+	// Pending is set while the user must change their password before
+	// anything else.
+	Pending bool
 }
 
 // Flash is a one-time message shown at the top of the next page.

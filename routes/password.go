@@ -1,0 +1,110 @@
+package routes
+
+import (
+	"fmt"
+
+	"filippo.io/age"
+	"github.com/gofiber/fiber/v2"
+
+	"pcmt/account"
+	"pcmt/store"
+	"pcmt/views"
+)
+
+// passwordForm is what the password form posts.
+type passwordForm struct {
+	Current, New, Confirm string
+}
+
+func parsePassword(c *fiber.Ctx) passwordForm {
+	return passwordForm{
+		Current: c.FormValue("current_password"),
+		New:     c.FormValue("new_password"),
+		Confirm: c.FormValue("new_password_confirm"),
+	}
+}
+
+func (h *Handler) renderPassword(c *fiber.Ctx, status int, form views.PasswordForm) error {
+	u := currentUser(c)
+	form.Forced, form.FirstKey = u.MustChangePassword, !u.HasVault()
+	p := h.page(c, "Change password")
+	if isHTMX(c) && status != fiber.StatusOK {
+		return render(c, status, views.PasswordPanel(p, form))
+	}
+	return render(c, status, views.Password(p, form))
+}
+
+// showPassword renders the password form.
+func (h *Handler) showPassword(c *fiber.Ctx) error {
+	return h.renderPassword(c, fiber.StatusOK, views.PasswordForm{})
+}
+
+// changePassword re-authenticates the user, stores the new password,
+// re-wraps (or, the first time, creates) their key, moves this browser to a
+// new session and signs every other session out.
+func (h *Handler) changePassword(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	user, sess := currentUser(c), currentSession(c)
+	f := parsePassword(c)
+	errs := views.FieldErrors{}
+	if f.Current == "" {
+		errs["current_password"] = "Enter your current password."
+	}
+	h.validateNewPassword(errs, f.New, f.Confirm, user.Username, user.Email)
+	if errs["new_password"] == "" && f.New == f.Current {
+		errs["new_password"] = "The new password is the same as the current one."
+	}
+	if len(errs) > 0 {
+		return h.renderPassword(c, fiber.StatusUnprocessableEntity, views.PasswordForm{Errors: errs})
+	}
+	accountKey := "account:" + user.Username
+	if wait := h.throttle.Wait(accountKey); wait > 0 {
+		errs["current_password"] = fmt.Sprintf("Too many wrong passwords. Wait %s and try again.", humanDuration(wait))
+		return h.renderPassword(c, fiber.StatusTooManyRequests, views.PasswordForm{Errors: errs})
+	}
+	if ok, _, err := h.checkPassword(ctx, user, f.Current); err != nil {
+		return err
+	} else if !ok {
+		h.throttle.Fail(accountKey)
+		h.record(c, user.ID, user.ID, store.EventSignInFailed, "wrong current password at password change")
+		errs["current_password"] = "This is not your current password."
+		return h.renderPassword(c, fiber.StatusUnprocessableEntity, views.PasswordForm{Errors: errs})
+	}
+
+	newPassword := account.NormalizePassword(f.New)
+	change := store.PasswordChange{}
+	var identity *age.X25519Identity
+	var err error
+	if user.HasVault() {
+		if identity, err = h.vault.Identity(sess.IDHash); err != nil {
+			return err
+		}
+		change.AgeRecipient = user.AgeRecipient
+		if change.WrappedIdentity, err = h.vault.Wrap(ctx, identity, newPassword); err != nil {
+			return err
+		}
+	} else if change.AgeRecipient, change.WrappedIdentity, identity, err = h.vault.NewKey(ctx, newPassword); err != nil {
+		return err
+	}
+	if change.Hash, err = h.hasher.Hash(ctx, newPassword); err != nil {
+		return err
+	}
+
+	if change.KeepSession, err = h.startSession(c, user, identity); err != nil {
+		return err
+	}
+	revoked, err := h.store.ChangePassword(ctx, user.ID, change)
+	if err != nil {
+		return err
+	}
+	h.vault.DropUser(user.ID, change.KeepSession)
+	h.record(c, user.ID, user.ID, store.EventPasswordChanged, plural(revoked, "other session signed out", "other sessions signed out"))
+
+	user.MustChangePassword = false
+	msg := "Your password is changed."
+	if revoked > 0 {
+		msg += " " + plural(revoked, "other session was", "other sessions were") + " signed out."
+	}
+	h.flash(c, views.FlashSuccess, msg)
+	return redirect(c, homeOf(user))
+}

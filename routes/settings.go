@@ -1,0 +1,147 @@
+package routes
+
+import (
+	"encoding/hex"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"pcmt/apperr"
+	"pcmt/store"
+	"pcmt/views"
+)
+
+// showSettings lists the user's settings pages.
+func (h *Handler) showSettings(c *fiber.Ctx) error {
+	links := []views.SettingsLink{
+		{Href: "/settings/password", Title: "Password", Text: "Change your password; it also locks your encrypted data."},
+		{Href: "/settings/sessions", Title: "Sessions", Text: "See where you are signed in and sign out other browsers."},
+		{Href: "/settings/activity", Title: "Activity", Text: "Sign-ins, changes and admin actions on your account."},
+	}
+	return render(c, fiber.StatusOK, views.Settings(h.page(c, "Settings"), links))
+}
+
+// showSessions lists the user's sessions.
+func (h *Handler) showSessions(c *fiber.Ctx) error {
+	list, err := h.store.Sessions(c.UserContext(), currentUser(c).ID)
+	if err != nil {
+		return err
+	}
+	rows := make([]views.SessionRow, 0, len(list))
+	for _, s := range list {
+		rows = append(rows, views.SessionRow{
+			ID: hex.EncodeToString(s.IDHash), Browser: describeBrowser(s.UserAgent), IP: s.IP,
+			CreatedAt: s.CreatedAt, LastSeen: s.LastSeenAt, Current: isCurrent(c, s.IDHash),
+		})
+	}
+	return render(c, fiber.StatusOK, views.Sessions(h.page(c, "Sessions"), rows))
+}
+
+// revokeSession signs one of the user's other sessions out.
+func (h *Handler) revokeSession(c *fiber.Ctx) error {
+	user := currentUser(c)
+	hash, err := hex.DecodeString(c.FormValue("session"))
+	if err != nil || len(hash) != 32 {
+		return apperr.New(apperr.Invalid, "The form named no session.")
+	}
+	if isCurrent(c, hash) {
+		return apperr.New(apperr.Invalid, "To end this session, sign out.")
+	}
+	if err := h.store.DeleteSession(c.UserContext(), user.ID, hash); err != nil {
+		return err // ErrNotFound for someone else's session: it does not exist for this user
+	}
+	h.vault.Drop(hash)
+	h.record(c, user.ID, user.ID, store.EventSessionsRevoked, "1 session")
+	h.flash(c, views.FlashSuccess, "That session is signed out.")
+	return redirect(c, "/settings/sessions")
+}
+
+// revokeOtherSessions signs out every session of the user but this one.
+func (h *Handler) revokeOtherSessions(c *fiber.Ctx) error {
+	user, sess := currentUser(c), currentSession(c)
+	n, err := h.store.DeleteSessions(c.UserContext(), user.ID, sess.IDHash)
+	if err != nil {
+		return err
+	}
+	h.vault.DropUser(user.ID, sess.IDHash)
+	h.record(c, user.ID, user.ID, store.EventSessionsRevoked, plural(n, "session", "sessions"))
+	h.flash(c, views.FlashSuccess, plural(n, "other session was", "other sessions were")+" signed out.")
+	return redirect(c, "/settings/sessions")
+}
+
+// showActivity lists the events of the user's account.
+func (h *Handler) showActivity(c *fiber.Ctx) error {
+	events, err := h.store.UserActivity(c.UserContext(), currentUser(c).ID, 200)
+	if err != nil {
+		return err
+	}
+	return render(c, fiber.StatusOK, views.Activity(h.page(c, "Activity"), activityRows(events)))
+}
+
+func activityRows(events []store.Activity) []views.ActivityRow {
+	rows := make([]views.ActivityRow, 0, len(events))
+	for _, e := range events {
+		rows = append(rows, views.ActivityRow{At: e.At, What: describeEvent(e), IP: e.IP, Detail: e.Detail})
+	}
+	return rows
+}
+
+var eventText = map[string]string{
+	store.EventSignIn:          "Signed in",
+	store.EventSignInFailed:    "Failed sign-in",
+	store.EventSignInThrottled: "Sign-in refused: too many failures",
+	store.EventSignOut:         "Signed out",
+	store.EventSignUp:          "Account created (sign-up)",
+	store.EventPasswordChanged: "Password changed",
+	store.EventEmailChanged:    "E-mail address changed",
+	store.EventSessionsRevoked: "Sessions signed out",
+	store.EventTOTPEnabled:     "Two-factor sign-in turned on",
+	store.EventTOTPDisabled:    "Two-factor sign-in turned off",
+	store.EventRecoveryUsed:    "Recovery code used",
+	store.EventUserCreated:     "Account created by an admin",
+	store.EventRoleChanged:     "Role changed by an admin",
+	store.EventUserDisabled:    "Account disabled by an admin",
+	store.EventUserEnabled:     "Account enabled by an admin",
+	store.EventUserDeleted:     "Account deleted by an admin",
+	store.EventPasswordReset:   "Password reset by an admin",
+}
+
+func describeEvent(e store.Activity) string {
+	if t, ok := eventText[e.Event]; ok {
+		return t
+	}
+	return e.Event
+}
+
+// describeBrowser names the browser and system of a User-Agent header, well
+// enough to recognise one's own devices.
+func describeBrowser(ua string) string {
+	browser := "Unknown browser"
+	for _, b := range []struct{ token, name string }{
+		{"Edg/", "Edge"}, {"OPR/", "Opera"}, {"Firefox/", "Firefox"}, {"Chrome/", "Chrome"},
+		{"Chromium/", "Chromium"}, {"Safari/", "Safari"}, {"curl/", "curl"},
+	} {
+		if strings.Contains(ua, b.token) {
+			browser = b.name
+			break
+		}
+	}
+	for _, s := range []struct{ token, name string }{
+		{"Android", "Android"}, {"iPhone", "iOS"}, {"iPad", "iPadOS"}, {"Windows", "Windows"},
+		{"Mac OS X", "macOS"}, {"CrOS", "ChromeOS"}, {"Linux", "Linux"},
+	} {
+		if strings.Contains(ua, s.token) {
+			return browser + " on " + s.name
+		}
+	}
+	return browser
+}
+
+// plural is "1 thing" or "n things".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
