@@ -1,0 +1,171 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"pcmt/store"
+	"pcmt/store/storetest"
+)
+
+func newUser(t *testing.T, s *store.Store, name string, role store.Role) *store.User {
+	t.Helper()
+	u := &store.User{Username: name, Email: name + "@example.org", PasswordHash: "$argon2id$x", Role: role}
+	if err := s.CreateUser(context.Background(), u); err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+func TestUsers(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.New(t)
+	alice := newUser(t, s, "alice", store.RoleUser)
+	if alice.ID == 0 || alice.CreatedAt.IsZero() {
+		t.Fatalf("created user %+v", alice)
+	}
+	for _, login := range []string{"alice", "ALICE", "Alice@Example.org"} {
+		got, err := s.UserByLogin(ctx, login)
+		if err != nil || got.ID != alice.ID {
+			t.Fatalf("by login %q: %v %v", login, got, err)
+		}
+	}
+	if _, err := s.UserByLogin(ctx, "bob"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("missing login: %v", err)
+	}
+	dupName := &store.User{Username: "ALICE", Email: "other@example.org", PasswordHash: "x", Role: store.RoleUser}
+	if err := s.CreateUser(ctx, dupName); !errors.Is(err, store.ErrUsernameTaken) {
+		t.Fatalf("duplicate username: %v", err)
+	}
+	dupMail := &store.User{Username: "alice2", Email: "ALICE@example.org", PasswordHash: "x", Role: store.RoleUser}
+	if err := s.CreateUser(ctx, dupMail); !errors.Is(err, store.ErrEmailTaken) {
+		t.Fatalf("duplicate e-mail: %v", err)
+	}
+	if err := s.SetEmail(ctx, alice.ID, "new@example.org"); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.User(ctx, alice.ID); got.Email != "new@example.org" {
+		t.Fatalf("e-mail %q", got.Email)
+	}
+	if err := s.SetEmail(ctx, 999, "x@example.org"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("e-mail of a missing user: %v", err)
+	}
+}
+
+func TestListUsers(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.New(t)
+	for i := range 30 {
+		newUser(t, s, fmt.Sprintf("user%02d", i), store.RoleUser)
+	}
+	newUser(t, s, "under_score", store.RoleUser)
+	page, err := s.ListUsers(ctx, "", 10, 10)
+	if err != nil || page.Total != 31 || len(page.Users) != 10 || page.Users[0].Username != "user09" {
+		t.Fatalf("page 2: total %d, %d users, %v", page.Total, len(page.Users), err)
+	}
+	page, _ = s.ListUsers(ctx, "user1", 50, 0)
+	if page.Total != 10 {
+		t.Fatalf("search user1: %d", page.Total)
+	}
+	page, _ = s.ListUsers(ctx, "_", 50, 0)
+	if page.Total != 1 || page.Users[0].Username != "under_score" {
+		t.Fatalf("search for a literal _: %d", page.Total)
+	}
+}
+
+func TestLastAdminIsKept(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.New(t)
+	root := newUser(t, s, "root", store.RoleAdmin)
+	if _, err := s.SetRole(ctx, root.ID, store.RoleUser); !errors.Is(err, store.ErrLastAdmin) {
+		t.Fatalf("demote last admin: %v", err)
+	}
+	if _, err := s.SetDisabled(ctx, root.ID, true); !errors.Is(err, store.ErrLastAdmin) {
+		t.Fatalf("disable last admin: %v", err)
+	}
+	if err := s.DeleteUser(ctx, root.ID); !errors.Is(err, store.ErrLastAdmin) {
+		t.Fatalf("delete last admin: %v", err)
+	}
+	other := newUser(t, s, "other", store.RoleUser)
+	if _, err := s.SetRole(ctx, other.ID, store.RoleAdmin); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SetRole(ctx, root.ID, store.RoleUser); err != nil {
+		t.Fatalf("demote with another admin: %v", err)
+	}
+	// A disabled admin does not count as the other admin.
+	if _, err := s.SetRole(ctx, root.ID, store.RoleAdmin); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SetDisabled(ctx, root.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteUser(ctx, other.ID); !errors.Is(err, store.ErrLastAdmin) {
+		t.Fatalf("delete the only active admin: %v", err)
+	}
+	if err := s.DeleteUser(ctx, root.ID); err != nil {
+		t.Fatalf("delete a disabled admin: %v", err)
+	}
+}
+
+func TestSessionsFollowTheirUser(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.New(t)
+	u := newUser(t, s, "carol", store.RoleUser)
+	now := time.Now()
+	mk := func(b byte, expires time.Time, seen time.Time) []byte {
+		h := make([]byte, 32)
+		h[0] = b
+		if err := s.CreateSession(ctx, &store.Session{IDHash: h, UserID: u.ID, CreatedAt: now,
+			LastSeenAt: seen, ExpiresAt: expires}); err != nil {
+			t.Fatal(err)
+		}
+		return h
+	}
+	keep := mk(1, now.Add(time.Hour), now)
+	mk(2, now.Add(time.Hour), now)
+	mk(3, now.Add(time.Hour), now)
+
+	sess, user, err := s.SessionUser(ctx, keep)
+	if err != nil || user.ID != u.ID || sess.UserID != u.ID {
+		t.Fatalf("session user: %v", err)
+	}
+	n, err := s.ChangePassword(ctx, u.ID, store.PasswordChange{Hash: "new", KeepSession: keep})
+	if err != nil || n != 2 {
+		t.Fatalf("password change revoked %d sessions, %v", n, err)
+	}
+	list, _ := s.Sessions(ctx, u.ID)
+	if len(list) != 1 {
+		t.Fatalf("%d sessions left", len(list))
+	}
+
+	expired := mk(4, now.Add(-time.Second), now)
+	idle := mk(5, now.Add(time.Hour), now.Add(-2*time.Hour))
+	gone, err := s.DeleteExpiredSessions(ctx, now, time.Hour)
+	if err != nil || len(gone) != 2 {
+		t.Fatalf("swept %d, %v", len(gone), err)
+	}
+	for _, h := range [][]byte{expired, idle} {
+		if _, _, err := s.SessionUser(ctx, h); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("swept session still there: %v", err)
+		}
+	}
+
+	if _, err := s.SetRole(ctx, u.ID, store.RoleAdmin); err != nil {
+		t.Fatal(err)
+	}
+	if list, _ := s.Sessions(ctx, u.ID); len(list) != 0 {
+		t.Fatal("a role change kept sessions")
+	}
+	mk(6, now.Add(time.Hour), now)
+	newUser(t, s, "dave", store.RoleAdmin)
+	if err := s.DeleteUser(ctx, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	if list, _ := s.Sessions(ctx, u.ID); len(list) != 0 {
+		t.Fatal("deleting a user kept their sessions")
+	}
+}
