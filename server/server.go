@@ -13,9 +13,12 @@ import (
 	"net/http"
 	"path/filepath"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"golang.org/x/crypto/acme"
 	"golang.org/x/crypto/acme/autocert"
 
 	"pcmt/config"
@@ -29,47 +32,65 @@ const ShutdownTimeout = 30 * time.Second
 type Server struct {
 	app      *fiber.App
 	log      *slog.Logger
-	ln       net.Listener
+	tcp      *acceptListener // the main listener's socket
+	ln       net.Listener    // tcp, behind TLS when serving HTTPS
 	redirect *http.Server
 	redirLn  net.Listener
 	url      string
+	autocert *autocert.Manager // nil unless HTTP.AutoTLS
 }
 
 // New opens the listeners the configuration asks for. Nothing is served
 // until Run.
 func New(cfg *config.Config, app *fiber.App, log *slog.Logger) (*Server, error) {
 	s := &Server{app: app, log: log}
-	tlsConf, redirect, err := tlsSetup(cfg)
-	if err != nil {
-		return nil, err
+	var tlsConf *tls.Config
+	switch {
+	case cfg.HTTP.AutoTLS:
+		s.autocert = newAutocertManager(cfg)
+		tlsConf = autocertTLSConfig(s.autocert)
+	case cfg.HTTP.TLSCertPath != "":
+		conf, err := fileTLSConfig(cfg)
+		if err != nil {
+			return nil, err
+		}
+		tlsConf = conf
 	}
-	ln, err := net.Listen("tcp", cfg.Addr())
+
+	tcp, err := net.Listen("tcp", cfg.Addr())
 	if err != nil {
 		return nil, fmt.Errorf("server: listen on %s: %w", cfg.Addr(), err)
 	}
+	s.tcp = newAcceptListener(tcp)
+	s.ln = s.tcp
 	scheme := "http"
 	if tlsConf != nil {
-		ln = tls.NewListener(ln, tlsConf)
+		s.ln = tls.NewListener(s.tcp, tlsConf)
 		scheme = "https"
 	}
-	s.ln = ln
-	s.url = scheme + "://" + displayHost(cfg.Host, ln.Addr())
+	s.url = scheme + "://" + displayHost(cfg.Host, tcp.Addr())
+	if tlsConf == nil {
+		return s, nil
+	}
 
-	if redirect != nil {
-		addr := net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.HTTP.RedirectPort))
-		rl, err := net.Listen("tcp", addr)
-		if err != nil {
-			ln.Close()
-			return nil, fmt.Errorf("server: listen on %s for the HTTPS redirect: %w", addr, err)
-		}
-		s.redirLn = rl
-		s.redirect = &http.Server{
-			Handler:           redirect,
-			ReadHeaderTimeout: 10 * time.Second,
-			ReadTimeout:       10 * time.Second,
-			WriteTimeout:      10 * time.Second,
-			IdleTimeout:       30 * time.Second,
-		}
+	// The redirect names the port actually bound: Port may be 0.
+	var redirect http.Handler = redirectHandler(cfg.HTTP.Domain, tcp.Addr().(*net.TCPAddr).Port)
+	if s.autocert != nil {
+		redirect = s.autocert.HTTPHandler(redirect)
+	}
+	addr := net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.HTTP.RedirectPort))
+	rl, err := net.Listen("tcp", addr)
+	if err != nil {
+		tcp.Close()
+		return nil, fmt.Errorf("server: listen on %s for the HTTPS redirect: %w", addr, err)
+	}
+	s.redirLn = rl
+	s.redirect = &http.Server{
+		Handler:           redirect,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      10 * time.Second,
+		IdleTimeout:       30 * time.Second,
 	}
 	return s, nil
 }
@@ -78,7 +99,7 @@ func New(cfg *config.Config, app *fiber.App, log *slog.Logger) (*Server, error) 
 func (s *Server) URL() string { return s.url }
 
 // Addr is the address of the main listener.
-func (s *Server) Addr() net.Addr { return s.ln.Addr() }
+func (s *Server) Addr() net.Addr { return s.tcp.Addr() }
 
 // RedirectAddr is the address of the plain-HTTP redirect listener, nil when
 // there is none.
@@ -90,66 +111,125 @@ func (s *Server) RedirectAddr() net.Addr {
 }
 
 // Run serves until ctx ends, then stops taking connections and waits up to
-// ShutdownTimeout for in-flight requests to finish.
+// ShutdownTimeout for in-flight requests to finish. It returns once every
+// listener is closed.
 func (s *Server) Run(ctx context.Context) error {
-	errc := make(chan error, 2)
-	go func() { errc <- s.app.Listener(s.ln) }()
+	appDone := make(chan error, 1)
+	go func() { appDone <- s.app.Listener(s.ln) }()
+	redirectDone := make(chan error, 1)
 	if s.redirect != nil {
-		go func() {
-			if err := s.redirect.Serve(s.redirLn); !errors.Is(err, http.ErrServerClosed) {
-				errc <- fmt.Errorf("server: redirect listener: %w", err)
-			}
-		}()
+		go func() { redirectDone <- s.redirect.Serve(s.redirLn) }()
 	}
 	s.log.Info("listening", "url", s.url)
 
-	var serveErr error
+	var errs []error
+	appRunning, redirectRunning := true, s.redirect != nil
 	select {
 	case <-ctx.Done():
-	case serveErr = <-errc:
+	case err := <-appDone:
+		appRunning = false
+		errs = append(errs, stoppedServing(err))
+	case err := <-redirectDone:
+		redirectRunning = false
+		errs = append(errs, fmt.Errorf("server: redirect listener: %w", err))
 	}
+
 	s.log.Info("shutting down: finishing in-flight requests", "timeout", ShutdownTimeout)
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), ShutdownTimeout)
 	defer cancel()
-	var errs []error
-	if serveErr != nil {
-		errs = append(errs, fmt.Errorf("server: %w", serveErr))
-	}
 	if s.redirect != nil {
-		errs = append(errs, s.redirect.Shutdown(shutdownCtx))
+		// Shutdown also stops a Serve that has not started yet.
+		if err := s.redirect.Shutdown(shutdownCtx); err != nil {
+			errs = append(errs, fmt.Errorf("server: redirect listener: shutdown: %w", err))
+		}
+		if redirectRunning {
+			if err := <-redirectDone; !errors.Is(err, http.ErrServerClosed) {
+				errs = append(errs, fmt.Errorf("server: redirect listener: %w", err))
+			}
+		}
+	}
+	if appRunning {
+		// fasthttp forgets a shutdown asked for before it has registered the
+		// listener, and would then serve on: wait until it accepts.
+		select {
+		case <-s.tcp.accepting:
+		case err := <-appDone:
+			appRunning = false
+			errs = append(errs, stoppedServing(err))
+		}
 	}
 	if err := s.app.ShutdownWithContext(shutdownCtx); err != nil {
 		errs = append(errs, fmt.Errorf("server: shutdown: %w", err))
 	}
+	if appRunning {
+		select {
+		case err := <-appDone:
+			if err != nil {
+				errs = append(errs, fmt.Errorf("server: %w", err))
+			}
+		case <-shutdownCtx.Done():
+		}
+	}
 	return errors.Join(errs...)
 }
 
-// tlsSetup returns the TLS configuration of the main listener and the
-// handler of the redirect listener, both nil when serving plain HTTP.
-func tlsSetup(cfg *config.Config) (*tls.Config, http.Handler, error) {
-	switch {
-	case cfg.HTTP.AutoTLS:
-		m := &autocert.Manager{
-			Prompt:     autocert.AcceptTOS,
-			HostPolicy: autocert.HostWhitelist(cfg.HTTP.Domain),
-			Cache:      autocert.DirCache(AutocertDir(cfg)),
-		}
-		conf := m.TLSConfig()
-		conf.MinVersion = tls.VersionTLS12
-		return conf, m.HTTPHandler(redirectHandler(cfg)), nil
-	case cfg.HTTP.TLSCertPath != "":
-		cert, err := tls.LoadX509KeyPair(cfg.HTTP.TLSCertPath, cfg.HTTP.TLSKeyPath)
-		if err != nil {
-			return nil, nil, fmt.Errorf("server: HTTP.TLSCertPath/HTTP.TLSKeyPath: %w", err)
-		}
-		conf := &tls.Config{
-			MinVersion:   tls.VersionTLS12,
-			Certificates: []tls.Certificate{cert},
-			NextProtos:   []string{"http/1.1"},
-		}
-		return conf, redirectHandler(cfg), nil
+// stoppedServing is the error of the app's listener returning before it was
+// asked to.
+func stoppedServing(err error) error {
+	if err == nil {
+		return errors.New("server: stopped serving")
 	}
-	return nil, nil, nil
+	return fmt.Errorf("server: stopped serving: %w", err)
+}
+
+// acceptListener tells when the first Accept is called, that is once the
+// server serving it is running.
+type acceptListener struct {
+	net.Listener
+	once      sync.Once
+	accepting chan struct{}
+}
+
+func newAcceptListener(ln net.Listener) *acceptListener {
+	return &acceptListener{Listener: ln, accepting: make(chan struct{})}
+}
+
+func (l *acceptListener) Accept() (net.Conn, error) {
+	l.once.Do(func() { close(l.accepting) })
+	return l.Listener.Accept()
+}
+
+// fileTLSConfig serves the certificate from HTTP.TLSCertPath/TLSKeyPath.
+func fileTLSConfig(cfg *config.Config) (*tls.Config, error) {
+	cert, err := tls.LoadX509KeyPair(cfg.HTTP.TLSCertPath, cfg.HTTP.TLSKeyPath)
+	if err != nil {
+		return nil, fmt.Errorf("server: HTTP.TLSCertPath/HTTP.TLSKeyPath: %w", err)
+	}
+	return &tls.Config{
+		MinVersion:   tls.VersionTLS12,
+		Certificates: []tls.Certificate{cert},
+		NextProtos:   []string{"http/1.1"},
+	}, nil
+}
+
+// newAutocertManager gets certificates for HTTP.Domain, and for no other
+// name, from Let's Encrypt.
+func newAutocertManager(cfg *config.Config) *autocert.Manager {
+	return &autocert.Manager{
+		Prompt:     autocert.AcceptTOS,
+		HostPolicy: autocert.HostWhitelist(cfg.HTTP.Domain),
+		Cache:      autocert.DirCache(AutocertDir(cfg)),
+	}
+}
+
+// autocertTLSConfig serves m's certificates and answers its tls-alpn-01
+// challenges. It leaves out the h2 that autocert offers: fasthttp speaks
+// HTTP/1.1 only, and a browser that got h2 would fail every request.
+func autocertTLSConfig(m *autocert.Manager) *tls.Config {
+	conf := m.TLSConfig()
+	conf.MinVersion = tls.VersionTLS12
+	conf.NextProtos = []string{"http/1.1", acme.ALPNProto}
+	return conf
 }
 
 // AutocertDir is where certificates from Let's Encrypt are cached: beside
@@ -158,23 +238,31 @@ func AutocertDir(cfg *config.Config) string {
 	return filepath.Join(filepath.Dir(cfg.Database.Path), "autocert")
 }
 
-// redirectHandler sends every plain-HTTP request to the same path on HTTPS.
-func redirectHandler(cfg *config.Config) http.Handler {
+// redirectHandler sends every plain-HTTP request to the same path and query
+// on HTTPS at port, on domain or else the host the request named.
+func redirectHandler(domain string, port int) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		host := cfg.HTTP.Domain
+		host := domain
 		if host == "" {
-			h, _, err := net.SplitHostPort(r.Host)
-			if err != nil {
-				h = r.Host
-			}
-			host = h
+			host = stripPort(r.Host)
 		}
-		if cfg.Port != 443 {
-			host = net.JoinHostPort(host, strconv.Itoa(cfg.Port))
+		if port != 443 {
+			host = net.JoinHostPort(host, strconv.Itoa(port))
+		} else if strings.Contains(host, ":") {
+			host = "[" + host + "]" // an IPv6 address
 		}
 		w.Header().Set("Connection", "close")
 		http.Redirect(w, r, "https://"+host+r.URL.RequestURI(), http.StatusMovedPermanently)
 	})
+}
+
+// stripPort returns the host of a Host header, without port or IPv6
+// brackets.
+func stripPort(hostport string) string {
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		return h
+	}
+	return strings.TrimSuffix(strings.TrimPrefix(hostport, "["), "]")
 }
 
 func displayHost(host string, addr net.Addr) string {
