@@ -26,25 +26,32 @@ const (
 type Error struct {
 	Code    Code
 	Message string
+	// kind marks the sentinels below, which stand for every error of
+	// their code.
+	kind bool
 }
 
 func (e *Error) Error() string { return e.Message }
 
-// Is makes errors.Is match any *Error of the same code.
+// Is makes errors.Is(err, ErrNotFound) match any *Error of code NotFound;
+// other errors match only themselves.
 func (e *Error) Is(target error) bool {
 	t, ok := target.(*Error)
-	return ok && t.Code == e.Code
+	return ok && t.kind && t.Code == e.Code
 }
 
-// Sentinels to wrap and to test against with errors.Is.
+func kind(code Code, message string) *Error { return &Error{Code: code, Message: message, kind: true} }
+
+// Sentinels to wrap and to test against with errors.Is: each matches every
+// error of its code.
 var (
-	ErrInvalid         = &Error{Code: Invalid, Message: "The request is not valid."}
-	ErrUnauthorized    = &Error{Code: Unauthorized, Message: "Please sign in."}
-	ErrForbidden       = &Error{Code: Forbidden, Message: "You may not do that."}
-	ErrNotFound        = &Error{Code: NotFound, Message: "There is nothing here."}
-	ErrConflict        = &Error{Code: Conflict, Message: "That already exists."}
-	ErrUnprocessable   = &Error{Code: Unprocessable, Message: "Please check the form."}
-	ErrTooManyRequests = &Error{Code: TooManyRequests, Message: "Too many requests: please wait a moment."}
+	ErrInvalid         = kind(Invalid, "The request is not valid.")
+	ErrUnauthorized    = kind(Unauthorized, "Please sign in.")
+	ErrForbidden       = kind(Forbidden, "You may not do that.")
+	ErrNotFound        = kind(NotFound, "There is nothing here.")
+	ErrConflict        = kind(Conflict, "That already exists.")
+	ErrUnprocessable   = kind(Unprocessable, "Please check the form.")
+	ErrTooManyRequests = kind(TooManyRequests, "Too many requests: please wait a moment.")
 )
 
 // New returns an error of code with a message safe to show users.
