@@ -31,6 +31,9 @@ const usage = `usage: pcmt <command> [flags]
 commands:
   serve                  run the web app (default config: localhost:3000, ./pcmt.db)
   migrate up|down|status apply, roll back one, or list database migrations
+  user create|passwd|list
+                         add an account, reset a password, list the accounts
+  audit verify           check that the activity log's hash chain is unbroken
   config check           load and validate the configuration
   version                print the version
 
@@ -45,6 +48,8 @@ type command struct {
 var commands = []command{
 	{"serve", runServe},
 	{"migrate", runMigrate},
+	{"user", runUser},
+	{"audit", runAudit},
 	{"config", runConfig},
 	{"version", runVersion},
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	stdio "io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -31,13 +32,21 @@ func runServe(ctx context.Context, args []string, io IO) error {
 	}
 	log := newLogger(cfg.Logger, io.Stderr)
 	log.Info("configuration loaded", "from", describeSource(src), "database", cfg.Database.Path)
-	return Serve(ctx, cfg, log, nil)
+	return ServeWith(ctx, cfg, log, io.Stdout, nil)
 }
 
-// Serve runs the app with a validated configuration until ctx ends: keys,
-// database, migrations, routes, listeners. started, when not nil, is called
-// with the URL once the listeners are bound.
+// Serve is ServeWith without a console: a generated first admin password is
+// not shown.
 func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, started func(url string)) error {
+	return ServeWith(ctx, cfg, log, stdio.Discard, started)
+}
+
+// ServeWith runs the app with a validated configuration until ctx ends: keys,
+// database, migrations, the first admin, routes, listeners. console receives
+// what the operator must see once and the log must never hold (a generated
+// admin password). started, when not nil, is called with the URL once the
+// listeners are bound.
+func ServeWith(ctx context.Context, cfg config.Config, log *slog.Logger, console stdio.Writer, started func(url string)) error {
 	keys, err := cfg.LoadKeys()
 	if err != nil {
 		return err
@@ -53,6 +62,9 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, started fun
 	}
 	if n > 0 {
 		log.Info("database migrated", "applied", n)
+	}
+	if err := createFirstAdmin(ctx, cfg.Init, st, st.Auditor(keys.Audit), console, log); err != nil {
+		return err
 	}
 
 	assets, err := openAssets(cfg, log)

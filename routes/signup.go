@@ -2,7 +2,6 @@ package routes
 
 import (
 	"errors"
-	"net/mail"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -21,34 +20,10 @@ type signUpForm struct {
 func parseSignUp(c *fiber.Ctx) signUpForm {
 	return signUpForm{
 		Username: strings.TrimSpace(c.FormValue("username")),
-		Email:    normalizeEmail(c.FormValue("email")),
+		Email:    account.NormalizeEmail(c.FormValue("email")),
 		Password: c.FormValue("new_password"),
 		Confirm:  c.FormValue("new_password_confirm"),
 	}
-}
-
-// normalizeEmail trims and lower-cases an address: e-mails are unique and
-// compared without case.
-func normalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
-
-// validUsername allows 3 to 32 ASCII letters, digits, dots, dashes and
-// underscores: names that are unambiguous on any screen.
-func validUsername(s string) bool {
-	if len(s) < 3 || len(s) > 32 {
-		return false
-	}
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '-' || r == '_') {
-			return false
-		}
-	}
-	return !strings.Contains(s, "@")
-}
-
-// validEmail accepts a bare address of at most 254 bytes.
-func validEmail(s string) bool {
-	a, err := mail.ParseAddress(s)
-	return err == nil && a.Address == s && len(s) <= 254 && strings.Contains(s[strings.LastIndex(s, "@"):], ".")
 }
 
 func (h *Handler) validateNewPassword(errs views.FieldErrors, password, confirm, username, email string) {
@@ -61,10 +36,10 @@ func (h *Handler) validateNewPassword(errs views.FieldErrors, password, confirm,
 
 func (f signUpForm) validate(h *Handler) views.FieldErrors {
 	errs := views.FieldErrors{}
-	if !validUsername(f.Username) {
+	if !account.ValidUsername(f.Username) {
 		errs["username"] = "Use 3 to 32 letters, digits, dots, dashes or underscores."
 	}
-	if !validEmail(f.Email) {
+	if !account.ValidEmail(f.Email) {
 		errs["email"] = "Enter an e-mail address like name@example.org."
 	}
 	h.validateNewPassword(errs, f.Password, f.Confirm, f.Username, f.Email)
