@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"pcmt/account"
-	"pcmt/apperr"
 	"pcmt/config"
 	"pcmt/store"
 )
@@ -191,14 +190,12 @@ func userCreate(ctx context.Context, f userFlags, io IO) error {
 	return nil
 }
 
-// takenError names the value that is already in use. The two sentinels share
-// their code, so errors.Is can't tell them apart: compare the error itself.
+// takenError names the value that is already in use.
 func takenError(err error, u *store.User) error {
-	var ae *apperr.Error
 	switch {
-	case errors.As(err, &ae) && ae == store.ErrEmailTaken:
+	case errors.Is(err, store.ErrEmailTaken):
 		return fmt.Errorf("an account with e-mail %s exists", u.Email)
-	case errors.As(err, &ae) && ae == store.ErrUsernameTaken:
+	case errors.Is(err, store.ErrUsernameTaken):
 		return fmt.Errorf("the username %s is taken", u.Username)
 	}
 	return err
