@@ -203,7 +203,7 @@ func TestMustChangePasswordFirst(t *testing.T) {
 	if code, doc, _ := s.page("/settings/password"); code != 200 || doc.Find(`[data-testid="forced"]`).Length() != 1 {
 		t.Fatalf("password page: %d", code)
 	}
-	if resp := s.changePassword("initial admin password", "my own admin passphrase"); resp.StatusCode != http.StatusSeeOther {
+	if resp := s.changePassword("initial admin password", "a root passphrase of my own"); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("change: %d", resp.StatusCode)
 	}
 	u, _ := a.h.store.UserByLogin(context.Background(), "admin")

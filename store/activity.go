@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"encoding/binary"
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -104,7 +105,25 @@ func (a *Auditor) append(ctx context.Context, tx *sql.Tx, ev *Activity) error {
 	_, err = tx.ExecContext(ctx, `INSERT INTO activity (id, at, user_id, actor_id, event, ip, detail, mac)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 		ev.ID, formatTime(ev.At), nullID(ev.UserID), nullID(ev.ActorID), ev.Event, ev.IP, ev.Detail, ev.MAC)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, activityHeadKey, a.head(ev.ID, ev.MAC))
 	return err
+}
+
+// activityHeadKey names the setting that seals the newest row of the log,
+// so that cutting rows off its end shows too.
+const activityHeadKey = "activity.head"
+
+// head is the seal of the log ending at row id with mac.
+func (a *Auditor) head(id int64, mac []byte) []byte {
+	m := hmac.New(sha256.New, a.key)
+	m.Write([]byte("pcmt activity head"))
+	m.Write(binary.BigEndian.AppendUint64(nil, uint64(id)))
+	m.Write(mac)
+	return m.Sum(nil)
 }
 
 const activityColumns = `id, at, coalesce(user_id, 0), coalesce(actor_id, 0), event, ip, detail, mac`
@@ -184,7 +203,20 @@ func (a *Auditor) Verify(ctx context.Context) (int, error) {
 		prev, lastID = ev.MAC, ev.ID
 		n++
 	}
-	return n, wrap("verify activity", rows.Err())
+	if err := rows.Err(); err != nil {
+		return n, wrap("verify activity", err)
+	}
+	var seal []byte
+	err = a.s.r.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, activityHeadKey).Scan(&seal)
+	switch {
+	case err == sql.ErrNoRows && n == 0:
+		return 0, nil
+	case err != nil && err != sql.ErrNoRows:
+		return n, wrap("verify activity", err)
+	case !hmac.Equal(seal, a.head(lastID, prev)):
+		return n, &BrokenChainError{ID: lastID + 1, Reason: "rows after row " + strconv.FormatInt(lastID, 10) + " were removed, or the log's seal was changed"}
+	}
+	return n, nil
 }
 
 // PreviousSignIn is the time of the user's sign-in before the latest one;

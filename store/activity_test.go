@@ -58,6 +58,8 @@ func TestActivityChainDetectsTampering(t *testing.T) {
 		{"deleted row", `DELETE FROM activity WHERE id = 5`, 6},
 		{"deleted first row", `DELETE FROM activity WHERE id = 1`, 2},
 		{"row swapped in", `UPDATE activity SET mac = (SELECT mac FROM activity WHERE id = 3) WHERE id = 7`, 7},
+		{"newest rows cut off", `DELETE FROM activity WHERE id >= 7`, 7},
+		{"whole log emptied", `DELETE FROM activity`, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := storetest.New(t)
