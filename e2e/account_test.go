@@ -1,0 +1,72 @@
+package e2e
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"pcmt/config"
+)
+
+// TestSignedInPages signs up through the browser, walks every page a
+// signed-in user has, signs out and signs in again: each page must load
+// without a problem, and the htmx forms must reach their redirects.
+func TestSignedInPages(t *testing.T) {
+	const (
+		username = "walker"
+		password = "quiet lanterns drift over copper hills"
+	)
+	b := openApp(t, func(c *config.Config) { c.Registration.Allowed = true })
+
+	b.open("/signup")
+	assertCSRFWiring(t, b)
+	b.assertClean()
+	b.do(
+		chromedp.SendKeys(chromedp.ID("username"), username),
+		chromedp.SendKeys(chromedp.ID("email"), "walker@example.org"),
+		chromedp.SendKeys(chromedp.ID("new_password"), password),
+		chromedp.SendKeys(chromedp.ID("new_password_confirm"), password),
+	)
+	// htmx gets HX-Redirect and loads the dashboard as a whole page.
+	if got := b.navigateBy(chromedp.Click(chromedp.CSS(`#signup-form button[type="submit"]`))); got != http.StatusOK {
+		t.Fatalf("after sign-up: status %d, want 200", got)
+	}
+	assertLocation(t, b, "/dashboard")
+
+	for _, p := range []struct{ path, h1 string }{
+		{"/dashboard", "Hello, " + username},
+		{"/settings", "Settings"},
+		{"/settings/password", "Change your password"},
+		{"/settings/sessions", "Sessions"},
+		{"/settings/activity", "Activity"},
+	} {
+		if got := b.open(p.path); got != http.StatusOK {
+			t.Errorf("GET %s: status %d, want 200", p.path, got)
+		}
+		if got := b.text("h1"); !strings.Contains(got, p.h1) {
+			t.Errorf("GET %s: h1 %q, want it to contain %q", p.path, got, p.h1)
+		}
+		assertCSRFWiring(t, b)
+		assertStylesheetApplied(t, b)
+		b.assertClean()
+	}
+
+	// Sign out is a plain form in the navigation.
+	if got := b.navigateBy(chromedp.Click(chromedp.CSS(`[data-testid="signout"]`))); got != http.StatusOK {
+		t.Errorf("after sign-out: status %d, want 200", got)
+	}
+	assertLocation(t, b, "/signin")
+	assertText(t, b, `[data-testid="flash"]`, "You are signed out.")
+
+	b.do(
+		chromedp.SendKeys(chromedp.ID("username"), username),
+		chromedp.SendKeys(chromedp.ID("password"), password),
+	)
+	if got := b.navigateBy(chromedp.Click(chromedp.CSS(signInSubmit))); got != http.StatusOK {
+		t.Errorf("after sign-in: status %d, want 200", got)
+	}
+	assertLocation(t, b, "/dashboard")
+	b.assertClean()
+}

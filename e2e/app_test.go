@@ -1,0 +1,88 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"pcmt/cli"
+	"pcmt/config"
+)
+
+// startApp runs the app in-process on a free loopback port over a fresh
+// database and returns its base URL; edits change the configuration first.
+// The app stops when the test ends; its log is shown only when the test
+// failed.
+func startApp(t *testing.T, edits ...func(*config.Config)) string {
+	t.Helper()
+	cfg := config.Default()
+	cfg.Host = "127.0.0.1"
+	cfg.Database.Path = filepath.Join(t.TempDir(), "pcmt.db")
+	cfg.HTTP.RateLimit = 0
+	// No generated first admin: nobody would see its password, and making
+	// its key costs time on every start.
+	cfg.Init.CreateAdmin = false
+	for _, edit := range edits {
+		edit(&cfg)
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Fatalf("config: %v", err)
+	}
+	// Validate wants a real port; the listener takes port 0 as "any free
+	// one", and Serve reports the port it got.
+	cfg.Port = 0
+
+	logs := &syncBuffer{}
+	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	ctx, cancel := context.WithCancel(context.Background())
+	urls := make(chan string, 1)
+	stopped := make(chan struct{})
+	var serveErr error
+	go func() {
+		defer close(stopped)
+		serveErr = cli.Serve(ctx, cfg, log, func(url string) { urls <- url })
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-stopped
+		if serveErr != nil {
+			t.Errorf("app stopped with: %v", serveErr)
+		}
+		if t.Failed() {
+			t.Logf("app log:\n%s", logs)
+		}
+	})
+
+	select {
+	case url := <-urls:
+		return url
+	case <-stopped:
+		t.Fatalf("app did not start: %v\n%s", serveErr, logs)
+	case <-time.After(10 * time.Second):
+		t.Fatalf("app did not start within 10s:\n%s", logs)
+	}
+	return ""
+}
+
+// syncBuffer is a bytes.Buffer that the app's goroutines and the test may
+// share.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
