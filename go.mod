@@ -16,6 +16,7 @@ require (
 	github.com/valyala/fasthttp v1.77.0
 	golang.org/x/crypto v0.58.0
 	golang.org/x/text v0.43.0
+	rsc.io/qr v0.2.0
 )
 
 require (

@@ -45,6 +45,8 @@ type Handler struct {
 	// dummyHash is verified against when a sign-in names no account, so
 	// that the answer takes as long as for a real one.
 	dummyHash string
+	// twoFactor seals TOTP secrets and keeps sign-ins waiting for a code.
+	twoFactor *twoFactor
 }
 
 // New builds the Fiber app: settings, middleware and every route.
@@ -115,6 +117,7 @@ func newHandler(d Deps) (*Handler, error) {
 		hasher:    hasher,
 		policy:    account.NewPolicy(),
 		throttle:  account.NewThrottle(nil),
+		twoFactor: newTwoFactor(d.Keys),
 		audit:     d.Store.Auditor(d.Keys.Audit),
 		bootID:    newBootID(),
 	}, nil

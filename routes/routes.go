@@ -32,6 +32,8 @@ func (h *Handler) routes() []route {
 
 		{fiber.MethodGet, "/signin", guest, h.showSignIn},
 		{fiber.MethodPost, "/signin", guest, h.signIn},
+		{fiber.MethodGet, "/signin/2fa", guest, h.showSignInTwoFactor},
+		{fiber.MethodPost, "/signin/2fa", guest, h.signInTwoFactor},
 		{fiber.MethodGet, "/signup", guest, h.showSignUp},
 		{fiber.MethodPost, "/signup", guest, h.signUp},
 		{fiber.MethodPost, "/signout", pending, h.signOut},
@@ -45,5 +47,10 @@ func (h *Handler) routes() []route {
 		{fiber.MethodPost, "/settings/sessions/revoke", member, h.revokeSession},
 		{fiber.MethodPost, "/settings/sessions/revoke-others", member, h.revokeOtherSessions},
 		{fiber.MethodGet, "/settings/activity", member, h.showActivity},
+		{fiber.MethodGet, "/settings/2fa", member, h.showTwoFactor},
+		{fiber.MethodPost, "/settings/2fa/setup", member, h.setupTwoFactor},
+		{fiber.MethodPost, "/settings/2fa/enable", member, h.enableTwoFactor},
+		{fiber.MethodPost, "/settings/2fa/disable", member, h.disableTwoFactor},
+		{fiber.MethodPost, "/settings/2fa/recovery", member, h.regenerateRecoveryCodes},
 	}
 }

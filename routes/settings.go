@@ -16,6 +16,7 @@ import (
 func (h *Handler) showSettings(c *fiber.Ctx) error {
 	links := []views.SettingsLink{
 		{Href: "/settings/password", Title: "Password", Text: "Change your password; it also locks your encrypted data."},
+		{Href: "/settings/2fa", Title: "Two-factor sign-in", Text: "Ask for a code from your phone as well as your password."},
 		{Href: "/settings/sessions", Title: "Sessions", Text: "See where you are signed in and sign out other browsers."},
 		{Href: "/settings/activity", Title: "Activity", Text: "Sign-ins, changes and admin actions on your account."},
 	}
@@ -105,6 +106,8 @@ var eventText = map[string]string{
 	store.EventUserEnabled:     "Account enabled by an admin",
 	store.EventUserDeleted:     "Account deleted by an admin",
 	store.EventPasswordReset:   "Password reset by an admin",
+
+	store.EventRecoveryCodesReplaced: "New recovery codes made",
 }
 
 func describeEvent(e store.Activity) string {

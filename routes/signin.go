@@ -119,7 +119,7 @@ func (h *Handler) signIn(c *fiber.Ctx) error {
 	if err := h.store.RecordSignIn(ctx, user.ID, time.Now(), newHash); err != nil {
 		return err
 	}
-	return h.finishSignIn(c, user, identity)
+	return h.passwordProven(c, user, accountKey, identity)
 }
 
 // finishSignIn starts the session of a user whose credentials are proven.

@@ -1,0 +1,286 @@
+package routes
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"filippo.io/age"
+	"github.com/gofiber/fiber/v2"
+	"github.com/gorilla/securecookie"
+
+	"pcmt/account"
+	"pcmt/config"
+	"pcmt/store"
+	"pcmt/views"
+)
+
+// pendingSignInTTL is how long a sign-in waits for its second factor.
+const pendingSignInTTL = 5 * time.Minute
+
+// twoFactor is what two-factor sign-in needs besides the store: the box
+// that seals TOTP secrets and the sign-ins waiting for their code.
+type twoFactor struct {
+	box     *account.SecretBox
+	pending *pendingSignIns
+	now     func() time.Time
+}
+
+func newTwoFactor(k config.Keys) *twoFactor {
+	return &twoFactor{
+		box:     account.NewSecretBox(k.CookieEncr, k.OldCookieEncr),
+		pending: newPendingSignIns(time.Now),
+		now:     time.Now,
+	}
+}
+
+// pendingSignIns are sign-ins whose password was right, waiting for the
+// second factor. They live in memory only, because they hold the user's
+// unwrapped key, which must never reach a cookie, the database or a log;
+// the browser holds a random token naming its entry. A restart forgets
+// them: the user types the password again.
+type pendingSignIns struct {
+	now     func() time.Time
+	mu      sync.Mutex
+	entries map[[32]byte]*pendingSignIn // by SHA-256 of the token
+}
+
+// pendingSignIn is one sign-in halfway through.
+type pendingSignIn struct {
+	userID int64
+	// accountKey is the throttle key of the login the password was typed
+	// for, so that wrong codes count against the same account.
+	accountKey string
+	identity   *age.X25519Identity
+	expires    time.Time
+}
+
+func newPendingSignIns(now func() time.Time) *pendingSignIns {
+	return &pendingSignIns{now: now, entries: map[[32]byte]*pendingSignIn{}}
+}
+
+// add keeps p for pendingSignInTTL and returns the token that names it.
+func (ps *pendingSignIns) add(p pendingSignIn) []byte {
+	token := make([]byte, 32)
+	_, _ = rand.Read(token) // crypto/rand.Read never fails on supported platforms
+	now := ps.now()
+	p.expires = now.Add(pendingSignInTTL)
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	for k, e := range ps.entries {
+		if !now.Before(e.expires) {
+			delete(ps.entries, k)
+		}
+	}
+	ps.entries[sha256.Sum256(token)] = &p
+	return token
+}
+
+// get returns the live entry of token.
+func (ps *pendingSignIns) get(token []byte) (pendingSignIn, bool) {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	k := sha256.Sum256(token)
+	e, ok := ps.entries[k]
+	if !ok {
+		return pendingSignIn{}, false
+	}
+	if !ps.now().Before(e.expires) {
+		delete(ps.entries, k)
+		return pendingSignIn{}, false
+	}
+	return *e, true
+}
+
+// drop forgets the entry of token.
+func (ps *pendingSignIns) drop(token []byte) {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	delete(ps.entries, sha256.Sum256(token))
+}
+
+// pendingCookie names the cookie that carries a pending sign-in's token.
+func (h *Handler) pendingCookie() string {
+	if h.cookies.secure {
+		return "__Host-pcmt_2fa"
+	}
+	return "pcmt_2fa"
+}
+
+func (h *Handler) setPendingCookie(c *fiber.Ctx, token []byte) error {
+	v, err := securecookie.EncodeMulti(h.pendingCookie(), token, h.cookies.codecs...)
+	if err != nil {
+		return err
+	}
+	c.Cookie(&fiber.Cookie{Name: h.pendingCookie(), Value: v, Path: "/", HTTPOnly: true, Secure: h.cookies.secure,
+		SameSite: fiber.CookieSameSiteLaxMode, Expires: time.Now().Add(pendingSignInTTL)})
+	return nil
+}
+
+func (h *Handler) clearPendingCookie(c *fiber.Ctx) {
+	c.Cookie(&fiber.Cookie{Name: h.pendingCookie(), Value: "", Path: "/", HTTPOnly: true, Secure: h.cookies.secure,
+		SameSite: fiber.CookieSameSiteLaxMode, Expires: time.Unix(0, 0), MaxAge: -1})
+}
+
+// pendingSignIn returns the request's pending sign-in and its token.
+func (h *Handler) pendingSignIn(c *fiber.Ctx) (pendingSignIn, []byte, bool) {
+	raw := c.Cookies(h.pendingCookie())
+	if raw == "" {
+		return pendingSignIn{}, nil, false
+	}
+	var token []byte
+	if err := securecookie.DecodeMulti(h.pendingCookie(), raw, &token, h.cookies.codecs...); err != nil {
+		return pendingSignIn{}, nil, false
+	}
+	p, ok := h.twoFactor.pending.get(token)
+	return p, token, ok
+}
+
+// passwordProven continues a sign-in whose password was right: straight
+// into a session, or, when the user has two-factor sign-in on, to the
+// page that asks for the code. No session exists until then.
+func (h *Handler) passwordProven(c *fiber.Ctx, user *store.User, accountKey string, identity *age.X25519Identity) error {
+	row, err := h.store.TOTP(c.UserContext(), user.ID)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !row.Enabled()) {
+		return h.finishSignIn(c, user, identity)
+	}
+	if err != nil {
+		return err
+	}
+	token := h.twoFactor.pending.add(pendingSignIn{userID: user.ID, accountKey: accountKey, identity: identity})
+	if err := h.setPendingCookie(c, token); err != nil {
+		return err
+	}
+	return redirect(c, "/signin/2fa")
+}
+
+// showSignInTwoFactor asks for the code of a pending sign-in.
+func (h *Handler) showSignInTwoFactor(c *fiber.Ctx) error {
+	if _, _, ok := h.pendingSignIn(c); !ok {
+		return h.restartSignIn(c)
+	}
+	return render(c, fiber.StatusOK, views.SignInTwoFactor(h.page(c, "Two-factor sign-in"), views.TwoFactorSignInForm{}))
+}
+
+// restartSignIn sends a browser whose pending sign-in is gone (expired,
+// forgotten at a restart, or never there) back to the password.
+func (h *Handler) restartSignIn(c *fiber.Ctx) error {
+	h.clearPendingCookie(c)
+	h.flash(c, views.FlashInfo, "Please sign in again.")
+	return redirect(c, "/signin")
+}
+
+// twoFactorThrottleKey counts wrong codes for a user. Unlike the account
+// key it is not cleared by a right password, so that someone who has the
+// password can't reset the count between guesses at the code.
+func twoFactorThrottleKey(userID int64) string {
+	return "2fa:" + strconv.FormatInt(userID, 10)
+}
+
+// signInTwoFactor checks the code of a pending sign-in: a TOTP code, once
+// per time step, or an unused recovery code. Wrong codes are throttled and
+// logged like wrong passwords.
+func (h *Handler) signInTwoFactor(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	p, token, ok := h.pendingSignIn(c)
+	if !ok {
+		return h.restartSignIn(c)
+	}
+	user, err := h.store.User(ctx, p.userID)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && user.Disabled) {
+		h.twoFactor.pending.drop(token)
+		return h.restartSignIn(c)
+	}
+	if err != nil {
+		return err
+	}
+	form := views.TwoFactorSignInForm{Errors: views.FieldErrors{}}
+	page := func(status int) error {
+		return render(c, status, views.SignInTwoFactor(h.page(c, "Two-factor sign-in"), form))
+	}
+
+	keys := []string{p.accountKey, "ip:" + h.clientIP(c), twoFactorThrottleKey(user.ID)}
+	if wait := h.throttle.Wait(keys...); wait > 0 {
+		h.record(c, user.ID, 0, store.EventSignInThrottled, "two-factor code")
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(wait.Seconds()+0.999)))
+		form.Message = fmt.Sprintf("Too many wrong codes. Wait %s and try again.", humanDuration(wait))
+		return page(fiber.StatusTooManyRequests)
+	}
+
+	input := c.FormValue("code")
+	code, isTOTP := account.ParseTOTPCode(input)
+	recovery, isRecovery := account.ParseRecoveryCode(input)
+	if !isTOTP && !isRecovery {
+		form.Errors["code"] = "Enter the 6-digit code from your app, or a recovery code."
+		return page(fiber.StatusUnprocessableEntity)
+	}
+
+	var right bool
+	left := -1
+	if isTOTP {
+		right, err = h.checkTOTP(c, user.ID, code)
+	} else if right, err = h.store.UseRecoveryCode(ctx, user.ID, account.RecoveryDigest(recovery), h.twoFactor.now()); err == nil && right {
+		left, err = h.store.RecoveryCodesLeft(ctx, user.ID)
+	}
+	if err != nil {
+		return err
+	}
+	if !right {
+		h.throttle.Fail(keys...)
+		h.record(c, user.ID, 0, store.EventSignInFailed, "wrong two-factor code")
+		form.Errors["code"] = "This code is not right, or it was used already."
+		return page(fiber.StatusUnprocessableEntity)
+	}
+
+	h.throttle.Succeed(p.accountKey)
+	h.throttle.Succeed(twoFactorThrottleKey(user.ID))
+	h.twoFactor.pending.drop(token)
+	h.clearPendingCookie(c)
+	if left >= 0 {
+		h.record(c, user.ID, user.ID, store.EventRecoveryUsed, plural(left, "code left", "codes left"))
+		kind := views.FlashInfo
+		if left <= 3 {
+			kind = views.FlashError
+		}
+		h.flash(c, kind, "You signed in with a recovery code; "+plural(left, "code is", "codes are")+
+			" left. Make new ones under Settings → Two-factor sign-in.")
+	}
+	return h.finishSignIn(c, user, p.identity)
+}
+
+// checkTOTP verifies a code against the user's enabled secret and spends
+// its time step, so that the same code can't be used twice.
+func (h *Handler) checkTOTP(c *fiber.Ctx, userID int64, code string) (bool, error) {
+	ctx := c.UserContext()
+	row, err := h.store.TOTP(ctx, userID)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if !row.Enabled() {
+		return false, nil
+	}
+	secret, stale, err := h.twoFactor.box.Open(userID, row.Sealed)
+	if err != nil {
+		return false, err
+	}
+	step, ok := account.VerifyTOTP(secret, code, h.twoFactor.now(), row.LastStep)
+	if !ok {
+		return false, nil
+	}
+	if ok, err = h.store.UseTOTPStep(ctx, userID, step); err != nil || !ok {
+		return false, err
+	}
+	if stale {
+		if err := h.store.ResealTOTP(ctx, userID, h.twoFactor.box.Seal(userID, secret)); err != nil {
+			h.log.Error("reseal totp secret", "err", err, "request_id", requestIDOf(c))
+		}
+	}
+	return true, nil
+}
