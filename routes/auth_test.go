@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"pcmt/account"
 	"pcmt/config"
 	"pcmt/store"
@@ -400,5 +402,27 @@ func TestKeyNeverLeaves(t *testing.T) {
 	}
 	if strings.Contains(a.log.String(), "correct horse battery") {
 		t.Fatal("the log holds the password")
+	}
+}
+
+func TestBcryptUpgradedAtSignIn(t *testing.T) {
+	a := newTestApp(t, nil)
+	old, err := bcrypt.GenerateFromPassword([]byte("legacy horse battery"), bcrypt.MinCost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := &store.User{Username: "legacy", Email: "legacy@example.org", PasswordHash: string(old), Role: store.RoleUser}
+	if err := a.h.store.CreateUser(context.Background(), u); err != nil {
+		t.Fatal(err)
+	}
+	if resp := a.session().signIn("legacy", "legacy horse battery"); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("bcrypt sign-in: %d", resp.StatusCode)
+	}
+	got, _ := a.h.store.User(context.Background(), u.ID)
+	if !strings.HasPrefix(got.PasswordHash, "$argon2id$") || got.LastSignInAt.IsZero() {
+		t.Fatalf("after sign-in: hash %.12s…, last sign-in %v", got.PasswordHash, got.LastSignInAt)
+	}
+	if resp := a.session().signIn("legacy", "legacy horse battery"); resp.StatusCode != http.StatusSeeOther {
+		t.Fatal("the upgraded hash does not verify")
 	}
 }

@@ -110,20 +110,24 @@ func (h *Handler) signIn(c *fiber.Ctx) error {
 			return fmt.Errorf("sign in: %w", err)
 		}
 	}
-	newHash := ""
 	if rehash {
-		if newHash, err = h.hasher.Hash(ctx, account.NormalizePassword(f.Password)); err != nil {
+		newHash, err := h.hasher.Hash(ctx, account.NormalizePassword(f.Password))
+		if err != nil {
 			return err
 		}
-	}
-	if err := h.store.RecordSignIn(ctx, user.ID, time.Now(), newHash); err != nil {
-		return err
+		if err := h.store.SetPasswordHash(ctx, user.ID, newHash); err != nil {
+			return err
+		}
 	}
 	return h.passwordProven(c, user, accountKey, identity)
 }
 
-// finishSignIn starts the session of a user whose credentials are proven.
+// finishSignIn starts the session of a user whose credentials (every
+// factor) are proven.
 func (h *Handler) finishSignIn(c *fiber.Ctx, user *store.User, identity *age.X25519Identity) error {
+	if err := h.store.RecordSignIn(c.UserContext(), user.ID, time.Now()); err != nil {
+		return err
+	}
 	if _, err := h.startSession(c, user, identity); err != nil {
 		return err
 	}

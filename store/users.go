@@ -157,14 +157,19 @@ func (s *Store) ListUsers(ctx context.Context, query string, limit, offset int) 
 	return page, wrap("list users", rows.Err())
 }
 
-// RecordSignIn notes a successful sign-in, replacing the password hash when
-// newHash is not empty (a rehash with current parameters).
-func (s *Store) RecordSignIn(ctx context.Context, id int64, at time.Time, newHash string) error {
+// RecordSignIn notes a completed sign-in.
+func (s *Store) RecordSignIn(ctx context.Context, id int64, at time.Time) error {
 	return wrap("record sign-in", s.tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE users SET last_signin_at = ?,
-			password_hash = CASE WHEN ?2 = '' THEN password_hash ELSE ?2 END WHERE id = ?3`,
-			formatTime(at), newHash, id)
-		return err
+		return updateOne(ctx, tx, `UPDATE users SET last_signin_at = ? WHERE id = ?`, formatTime(at), id)
+	}))
+}
+
+// SetPasswordHash replaces a password hash with one of the same password
+// under current parameters (bcrypt or weaker argon2id hashes are upgraded at
+// sign-in); sessions and keys are untouched.
+func (s *Store) SetPasswordHash(ctx context.Context, id int64, hash string) error {
+	return wrap("rehash password", s.tx(ctx, func(tx *sql.Tx) error {
+		return updateOne(ctx, tx, `UPDATE users SET password_hash = ? WHERE id = ?`, hash, id)
 	}))
 }
 
