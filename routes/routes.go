@@ -52,5 +52,17 @@ func (h *Handler) routes() []route {
 		{fiber.MethodPost, "/settings/2fa/enable", member, h.enableTwoFactor},
 		{fiber.MethodPost, "/settings/2fa/disable", member, h.disableTwoFactor},
 		{fiber.MethodPost, "/settings/2fa/recovery", member, h.regenerateRecoveryCodes},
+
+		{fiber.MethodGet, "/admin/users", adminRole, h.showUsers},
+		{fiber.MethodPost, "/admin/users", adminRole, h.createUser},
+		{fiber.MethodGet, "/admin/users/new", adminRole, h.showNewUser},
+		{fiber.MethodGet, "/admin/users/:id", adminRole, h.showUser},
+		{fiber.MethodPost, "/admin/users/:id/email", adminRole, h.changeUserEmail},
+		{fiber.MethodPost, "/admin/users/:id/role", adminRole, h.changeUserRole},
+		{fiber.MethodPost, "/admin/users/:id/disable", adminRole, h.disableUser},
+		{fiber.MethodPost, "/admin/users/:id/enable", adminRole, h.enableUser},
+		{fiber.MethodPost, "/admin/users/:id/reset", adminRole, h.resetUserPassword},
+		{fiber.MethodPost, "/admin/users/:id/delete", adminRole, h.deleteUser},
+		{fiber.MethodGet, "/admin/audit", adminRole, h.showAudit},
 	}
 }
