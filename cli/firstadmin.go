@@ -36,8 +36,8 @@ func createFirstAdmin(ctx context.Context, init config.Init, st *store.Store, au
 		if msg := account.NewPolicy().Check(password, firstAdminName, firstAdminEmail); msg != "" {
 			return &config.Error{Key: "Init.AdminPassword", Reason: "refused for the first admin: " + msg}
 		}
-	} else if password, err = generatePassword(); err != nil {
-		return err
+	} else {
+		password = account.GeneratePassword()
 	}
 	hash, err := account.NewHasher().Hash(ctx, account.NormalizePassword(password))
 	if err != nil {

@@ -118,8 +118,7 @@ func userPassword(f userFlags, io IO) (password string, generated bool, err erro
 		password, err = readPassword(io.Stdin)
 		return password, false, err
 	}
-	password, err = generatePassword()
-	return password, true, err
+	return account.GeneratePassword(), true, nil
 }
 
 // checkPassword applies the password policy to a password someone chose;

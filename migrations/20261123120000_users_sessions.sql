@@ -1,6 +1,8 @@
 -- +goose Up
+-- AUTOINCREMENT: an id is never given again after its account is deleted,
+-- so the activity log of a deleted account never passes to a new one.
 CREATE TABLE users (
-    id                   INTEGER PRIMARY KEY,
+    id                   INTEGER PRIMARY KEY AUTOINCREMENT,
     username             TEXT NOT NULL COLLATE NOCASE UNIQUE,
     email                TEXT NOT NULL COLLATE NOCASE UNIQUE,
     password_hash        TEXT NOT NULL,

@@ -1,7 +1,6 @@
 package routes
 
 import (
-	"crypto/rand"
 	"errors"
 	"strconv"
 	"strings"
@@ -64,7 +63,7 @@ func (h *Handler) createUser(c *fiber.Ctx) error {
 	}
 	password, generated := f.Password, f.Password == ""
 	if generated {
-		password = h.generateInitialPassword(f.Username, f.Email)
+		password = h.policy.GeneratePasswordFor(f.Username, f.Email)
 	}
 	hash, err := h.hasher.Hash(ctx, account.NormalizePassword(password))
 	if err != nil {
@@ -97,38 +96,4 @@ func (h *Handler) createUser(c *fiber.Ctx) error {
 
 func (h *Handler) refuseNewUser(c *fiber.Ctx, form views.AdminNewUserForm) error {
 	return render(c, fiber.StatusUnprocessableEntity, views.AdminNewUser(h.page(c, "New user"), form))
-}
-
-// generatedAlphabet leaves out characters that are easily confused when
-// read off a screen (0 O o, 1 l I).
-const generatedAlphabet = "23456789abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ"
-
-// generateInitialPassword returns 20 characters from crypto/rand in groups of
-// five (about 116 bits) that the policy accepts for this account.
-func (h *Handler) generateInitialPassword(username, email string) string {
-	for {
-		if p := randomInitialPassword(); h.policy.Check(p, username, email) == "" {
-			return p
-		}
-	}
-}
-
-func randomInitialPassword() string {
-	var b strings.Builder
-	// Rejection sampling: bytes past the largest multiple of the alphabet
-	// size would favour its first letters.
-	limit := byte(256 - 256%len(generatedAlphabet))
-	buf := make([]byte, 1)
-	for n := 0; n < 20; {
-		_, _ = rand.Read(buf) // crypto/rand.Read never fails on supported platforms
-		if buf[0] >= limit {
-			continue
-		}
-		if n > 0 && n%5 == 0 {
-			b.WriteByte('-')
-		}
-		b.WriteByte(generatedAlphabet[int(buf[0])%len(generatedAlphabet)])
-		n++
-	}
-	return b.String()
 }

@@ -29,7 +29,7 @@ func (h *Handler) resetUserPassword(c *fiber.Ctx) error {
 			"confirm": "Tick the box to confirm that " + u.Username + "’s encrypted data becomes unreadable.",
 		}, "")
 	}
-	password := h.generateInitialPassword(u.Username, u.Email)
+	password := h.policy.GeneratePasswordFor(u.Username, u.Email)
 	hash, err := h.hasher.Hash(ctx, account.NormalizePassword(password))
 	if err != nil {
 		return err

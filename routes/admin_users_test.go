@@ -281,25 +281,6 @@ func TestAdminCreateUserRefusals(t *testing.T) {
 	}
 }
 
-func TestGeneratedPasswords(t *testing.T) {
-	seen := map[string]bool{}
-	for range 200 {
-		p := randomInitialPassword()
-		if len(p) != 23 || strings.Count(p, "-") != 3 || seen[p] {
-			t.Fatalf("password %q", p)
-		}
-		seen[p] = true
-		for i, r := range p {
-			if i%6 == 5 {
-				continue
-			}
-			if !strings.ContainsRune(generatedAlphabet, r) {
-				t.Fatalf("%q has %q", p, r)
-			}
-		}
-	}
-}
-
 func TestAdminIDsAreParsedStrictly(t *testing.T) {
 	w := newAdminWorld(t)
 	bob := w.addUser("bob", store.RoleUser, "bob's passphrase", false)

@@ -159,13 +159,6 @@ func (s *Store) UserActivity(ctx context.Context, userID int64, limit int) ([]Ac
 	return s.listActivity(ctx, `user_id = ?`, limit, userID)
 }
 
-// AdminActivity returns the newest limit admin actions on accounts.
-func (s *Store) AdminActivity(ctx context.Context, limit int) ([]Activity, error) {
-	return s.listActivity(ctx, `actor_id IN (SELECT id FROM users WHERE role = 'admin') AND event IN
-		('user_created', 'role_changed', 'user_disabled', 'user_enabled', 'user_deleted', 'password_reset', 'email_changed')`,
-		limit)
-}
-
 // BrokenChainError names the first row whose MAC does not follow from the
 // rows before it.
 type BrokenChainError struct {

@@ -14,8 +14,8 @@ type AdminAction struct {
 }
 
 // AdminActions returns the newest limit actions taken on accounts by admins
-// or, with actor 0, by the command line. Unlike AdminActivity it keeps the
-// actions of admins who were demoted or deleted since: an audit trail must
+// or, with actor 0, by the command line. It keeps the actions of admins who
+// were demoted or deleted since: an audit trail must
 // not shrink when its actor loses the role. An e-mail change counts when
 // someone changed another account's address, or when the actor is an admin.
 func (s *Store) AdminActions(ctx context.Context, limit int) ([]AdminAction, error) {

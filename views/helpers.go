@@ -3,6 +3,7 @@ package views
 import (
 	"encoding/json"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -37,4 +38,10 @@ func plural(n int, one, many string) string {
 		return "1 " + one
 	}
 	return strconv.Itoa(n) + " " + many
+}
+
+// inSection reports whether the page at current belongs under the
+// navigation link href: the page itself or one below it.
+func inSection(current, href string) bool {
+	return current == href || strings.HasPrefix(current, href+"/")
 }
