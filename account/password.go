@@ -32,12 +32,21 @@ var ErrMismatch = errors.New("account: password does not match")
 // so that a burst of sign-ins cannot take all the memory (each argon2id run
 // holds 19 MiB).
 type Hasher struct {
-	slots chan struct{}
+	slots        chan struct{}
+	time, memory uint32
 }
 
-// NewHasher allows two hashes per CPU at once.
+// NewHasher hashes with the production parameters, two hashes per CPU at
+// once.
 func NewHasher() *Hasher {
-	return &Hasher{slots: make(chan struct{}, 2*runtime.NumCPU())}
+	return NewHasherCost(argonTime, argonMemory)
+}
+
+// NewHasherCost hashes with other argon2id costs (passes, KiB of memory).
+// Tests that sign in hundreds of times use it; everything else uses
+// NewHasher.
+func NewHasherCost(time, memoryKiB uint32) *Hasher {
+	return &Hasher{slots: make(chan struct{}, 2*runtime.NumCPU()), time: time, memory: memoryKiB}
 }
 
 func (h *Hasher) acquire(ctx context.Context) error {
@@ -60,11 +69,11 @@ func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
 	if err := h.acquire(ctx); err != nil {
 		return "", err
 	}
-	key := argon2.IDKey([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	key := argon2.IDKey([]byte(password), salt, h.time, h.memory, argonThreads, argonKeyLen)
 	h.release()
 	b64 := base64.RawStdEncoding
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s",
-		argon2.Version, argonMemory, argonTime, argonThreads, b64.EncodeToString(salt), b64.EncodeToString(key)), nil
+		argon2.Version, h.memory, h.time, argonThreads, b64.EncodeToString(salt), b64.EncodeToString(key)), nil
 }
 
 // Verify checks password against a stored hash: argon2id PHC strings, or
@@ -85,7 +94,7 @@ func (h *Hasher) Verify(ctx context.Context, encoded, password string) (rehash b
 		if subtle.ConstantTimeCompare(key, p.key) != 1 {
 			return false, ErrMismatch
 		}
-		return p.time < argonTime || p.memory < argonMemory, nil
+		return p.time < h.time || p.memory < h.memory, nil
 	case strings.HasPrefix(encoded, "$2a$"), strings.HasPrefix(encoded, "$2b$"), strings.HasPrefix(encoded, "$2y$"):
 		err := bcrypt.CompareHashAndPassword([]byte(encoded), []byte(password))
 		if errors.Is(err, bcrypt.ErrMismatchedHashAndPassword) {

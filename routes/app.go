@@ -25,6 +25,8 @@ type Deps struct {
 	// Vault keeps the users' unlocked keys; nil makes one with the
 	// production work factor.
 	Vault *account.Vault
+	// Hasher hashes passwords; nil makes one with the production costs.
+	Hasher *account.Hasher
 }
 
 // Handler holds the dependencies every handler method uses.
@@ -99,7 +101,10 @@ func newHandler(d Deps) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	hasher := account.NewHasher()
+	hasher := d.Hasher
+	if hasher == nil {
+		hasher = account.NewHasher()
+	}
 	dummy, err := hasher.Hash(context.Background(), "no account has this password")
 	if err != nil {
 		return nil, err

@@ -72,10 +72,11 @@ func testDeps(t *testing.T, edit func(*config.Config)) (Deps, *syncBuffer) {
 	}
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	// A low scrypt work factor keeps the many sign-ins of the tests fast;
-	// production uses account.MinVaultWorkFactor.
+	// Low scrypt and argon2id costs keep the many sign-ins of the tests
+	// fast; production uses account.MinVaultWorkFactor and NewHasher, whose
+	// costs account's own tests check.
 	return Deps{Config: &cfg, Keys: testKeys(), Store: storetest.New(t), Log: log, Assets: assets,
-		Vault: account.NewVault(testWorkFactor)}, logs
+		Vault: account.NewVault(testWorkFactor), Hasher: account.NewHasherCost(1, 64)}, logs
 }
 
 func newTestApp(t *testing.T, edit func(*config.Config)) *testApp {
