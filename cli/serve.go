@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"pcmt/account"
 	"pcmt/config"
 	"pcmt/routes"
 	"pcmt/server"
@@ -71,10 +72,14 @@ func ServeWith(ctx context.Context, cfg config.Config, log *slog.Logger, console
 	if err != nil {
 		return err
 	}
-	app, err := routes.New(routes.Deps{Config: &cfg, Keys: keys, Store: st, Log: log, Assets: assets})
+	vault := account.NewVault(account.MinVaultWorkFactor)
+	app, err := routes.New(routes.Deps{Config: &cfg, Keys: keys, Store: st, Log: log, Assets: assets, Vault: vault})
 	if err != nil {
 		return err
 	}
+	sweepCtx, stopSweep := context.WithCancel(ctx)
+	defer stopSweep()
+	go sweepSessions(sweepCtx, st, vault, cfg.Session.IdleTimeout.Std(), sweepEvery, log)
 	srv, err := server.New(&cfg, app, log)
 	if err != nil {
 		return err

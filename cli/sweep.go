@@ -1,0 +1,44 @@
+package cli
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"pcmt/account"
+	"pcmt/store"
+)
+
+// sweepEvery is how often ended sessions are removed.
+const sweepEvery = 10 * time.Minute
+
+// sweepSessions removes expired and idle sessions, and forgets their keys,
+// every interval until ctx ends. Requests check expiry themselves; this
+// keeps the table and the memory from growing with sessions nobody ends.
+func sweepSessions(ctx context.Context, st *store.Store, vault *account.Vault, idle, interval time.Duration, log *slog.Logger) {
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		if n, err := sweepOnce(ctx, st, vault, idle, time.Now()); err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			log.Error("sweep sessions", "err", err)
+		} else if n > 0 {
+			log.Info("swept ended sessions", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+func sweepOnce(ctx context.Context, st *store.Store, vault *account.Vault, idle time.Duration, now time.Time) (int, error) {
+	gone, err := st.DeleteExpiredSessions(ctx, now, idle)
+	for _, h := range gone {
+		vault.Drop(h)
+	}
+	return len(gone), err
+}
