@@ -16,7 +16,7 @@ dev:
 # Regenerate everything generated: templ components, CSS, vendored htmx.
 gen:
     go tool templ generate
-    npm ci
+    npm install --no-audit --no-fund
     npm run build
 
 # Run every test, as CI does.
