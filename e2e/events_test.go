@@ -23,11 +23,18 @@ func (r *recorder) listen(ev any) {
 	defer r.mu.Unlock()
 	switch ev := ev.(type) {
 	case *network.EventRequestWillBeSent:
+		if i, ok := r.last[ev.RequestID]; ok && ev.RedirectResponse != nil {
+			r.sent[i].status = ev.RedirectResponse.Status
+		}
 		r.requests[ev.RequestID] = ev.Request.URL
+		r.last[ev.RequestID] = len(r.sent)
 		r.sent = append(r.sent, sentRequest{
 			method: ev.Request.Method, url: ev.Request.URL, kind: ev.Type, headers: ev.Request.Headers,
 		})
 	case *network.EventResponseReceived:
+		if i, ok := r.last[ev.RequestID]; ok {
+			r.sent[i].status = ev.Response.Status
+		}
 		if ev.Response.Status >= 400 {
 			r.add(kindStatus, ev.Response.URL, statusText(ev.Response.Status))
 		}

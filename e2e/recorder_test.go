@@ -54,6 +54,9 @@ type recorder struct {
 	// what failed.
 	requests map[network.RequestID]string
 	sent     []sentRequest
+	// last maps request ids to the latest of their entries in sent: a
+	// redirect keeps the id of the request it answers.
+	last map[network.RequestID]int
 }
 
 // sentRequest is a request the page made, for tests that check how a form
@@ -63,6 +66,9 @@ type sentRequest struct {
 	url     string
 	kind    network.ResourceType
 	headers network.Headers
+	// status is that of the response, a redirect's included; 0 while none
+	// came.
+	status int64
 }
 
 // header returns a request header by its case-insensitive name.
@@ -89,7 +95,7 @@ func (r *recorder) requestsFor(path string) []sentRequest {
 }
 
 func newRecorder() *recorder {
-	return &recorder{requests: map[network.RequestID]string{}}
+	return &recorder{requests: map[network.RequestID]string{}, last: map[network.RequestID]int{}}
 }
 
 // expectStatus declares that a response for path with this status is part

@@ -31,10 +31,13 @@ type tab struct {
 
 // newTab opens a tab in browser for pages under base. Whatever problems the
 // test did not take with assertClean or takeProblems fail it at the end.
-func newTab(t *testing.T, browser context.Context, base string) *tab {
+// Tabs share their cookies unless opts give one a browser context of its
+// own, with chromedp.WithNewBrowserContext: a second visitor.
+func newTab(t *testing.T, browser context.Context, base string, opts ...chromedp.ContextOption) *tab {
 	t.Helper()
 	rec := newRecorder()
-	ctx, cancel := chromedp.NewContext(browser, chromedp.WithListener(rec.listen))
+	opts = append(opts[:len(opts):len(opts)], chromedp.WithListener(rec.listen))
+	ctx, cancel := chromedp.NewContext(browser, opts...)
 	t.Cleanup(cancel)
 	// The first call opens the tab and ties it to the context it gets, so
 	// it must not be one of the per-step contexts with a timeout.
@@ -97,6 +100,12 @@ func (b *tab) navigateBy(steps ...chromedp.Action[chromedp.Void]) int64 {
 	resp, err := chromedp.RunResponse(ctx, steps...)
 	if err != nil {
 		b.t.Fatalf("browser: %v", err)
+	}
+	if resp == nil {
+		// chromedp reports a navigation within the document, such as a
+		// history.pushState, without a response.
+		b.t.Fatalf("browser: no new page was loaded; the URL changed within the page to %s",
+			run(b, chromedp.Location()))
 	}
 	return resp.Status
 }
