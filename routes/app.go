@@ -44,6 +44,8 @@ type Handler struct {
 	throttle *account.Throttle
 	audit    *store.Auditor
 	bootID   string
+	headers  [][2][]byte // security headers of every response
+	hsts     []byte
 	// dummyHash is verified against when a sign-in names no account, so
 	// that the answer takes as long as for a real one.
 	dummyHash string
@@ -111,6 +113,8 @@ func newHandler(d Deps) (*Handler, error) {
 	}
 	return &Handler{
 		dummyHash: dummy,
+		headers:   securityHeaderList(d.Config),
+		hsts:      hstsValue(d.Config),
 		cfg:       d.Config,
 		store:     d.Store,
 		log:       d.Log,

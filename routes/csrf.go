@@ -6,6 +6,8 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"hash"
+	"sync"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -27,7 +29,7 @@ var errCSRF = apperr.New(apperr.Forbidden,
 	"The form had expired or did not come from this site. Reload the page and try again.")
 
 type csrfGuard struct {
-	key    []byte
+	macs   sync.Pool // keyed HMAC-SHA256 states, reused: every page makes a token
 	cookie string
 	secure bool
 }
@@ -35,7 +37,9 @@ type csrfGuard struct {
 func newCSRFGuard(serverKey []byte, secure bool) *csrfGuard {
 	mac := hmac.New(sha256.New, serverKey)
 	mac.Write([]byte("pcmt csrf v1"))
-	g := &csrfGuard{key: mac.Sum(nil), cookie: "pcmt_csrf", secure: secure}
+	key := mac.Sum(nil)
+	g := &csrfGuard{cookie: "pcmt_csrf", secure: secure}
+	g.macs.New = func() any { return hmac.New(sha256.New, key) }
 	if secure {
 		g.cookie = "__Host-pcmt_csrf"
 	}
@@ -45,10 +49,13 @@ func newCSRFGuard(serverKey []byte, secure bool) *csrfGuard {
 // expected is the unmasked token that belongs to a cookie secret and, once
 // signed in, to the session: a token never outlives its session.
 func (g *csrfGuard) expected(secret, binding []byte) []byte {
-	mac := hmac.New(sha256.New, g.key)
+	mac := g.macs.Get().(hash.Hash)
+	mac.Reset()
 	mac.Write(secret)
 	mac.Write(binding)
-	return mac.Sum(nil)
+	sum := mac.Sum(nil)
+	g.macs.Put(mac)
+	return sum
 }
 
 // secret returns the request's cookie secret, or nil when it has none or a

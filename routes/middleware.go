@@ -15,6 +15,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/limiter"
 
 	"pcmt/apperr"
+	"pcmt/config"
 )
 
 const localRequestID = "request-id"
@@ -56,6 +57,9 @@ func (h *Handler) accessLog(c *fiber.Ctx) error {
 	if status >= 500 {
 		level = slog.LevelError
 	}
+	if !h.log.Enabled(c.UserContext(), level) {
+		return nil
+	}
 	h.log.LogAttrs(c.UserContext(), level, "request",
 		slog.String("request_id", requestIDOf(c)),
 		slog.String("method", c.Method()),
@@ -94,18 +98,43 @@ func (h *Handler) securityHeaders(c *fiber.Ctx) error {
 }
 
 func (h *Handler) setSecurityHeaders(c *fiber.Ctx) {
-	c.Set("Content-Security-Policy", h.cfg.HTTP.ContentSecurityPolicy)
-	c.Set("X-Content-Type-Options", "nosniff")
-	c.Set("X-Frame-Options", "DENY")
-	c.Set("Referrer-Policy", "no-referrer")
-	c.Set("Permissions-Policy", permissionsPolicy)
-	c.Set("Cross-Origin-Opener-Policy", "same-origin")
-	c.Set("Cross-Origin-Resource-Policy", "same-origin")
-	c.Set("Cache-Control", "no-store")
-	if h.cfg.HTTP.HSTSMaxAge > 0 && (c.Protocol() == "https" || h.cfg.HTTP.Secure) {
-		c.Set("Strict-Transport-Security", "max-age="+
-			strconv.FormatInt(int64(h.cfg.HTTP.HSTSMaxAge.Std()/time.Second), 10)+"; includeSubDomains")
+	hdr := &c.Response().Header
+	for _, kv := range h.headers {
+		hdr.SetCanonical(kv[0], kv[1])
 	}
+	if h.hsts != nil && (h.cfg.HTTP.Secure || c.Protocol() == "https") {
+		hdr.SetCanonical(hstsHeader, h.hsts)
+	}
+}
+
+var hstsHeader = []byte("Strict-Transport-Security")
+
+// securityHeaderList is every header setSecurityHeaders sets, in canonical
+// form, built once.
+func securityHeaderList(cfg *config.Config) [][2][]byte {
+	list := [][2]string{
+		{"Content-Security-Policy", cfg.HTTP.ContentSecurityPolicy},
+		{"X-Content-Type-Options", "nosniff"},
+		{"X-Frame-Options", "DENY"},
+		{"Referrer-Policy", "no-referrer"},
+		{"Permissions-Policy", permissionsPolicy},
+		{"Cross-Origin-Opener-Policy", "same-origin"},
+		{"Cross-Origin-Resource-Policy", "same-origin"},
+		{"Cache-Control", "no-store"},
+	}
+	out := make([][2][]byte, len(list))
+	for i, kv := range list {
+		out[i] = [2][]byte{[]byte(kv[0]), []byte(kv[1])}
+	}
+	return out
+}
+
+// hstsValue is the Strict-Transport-Security value, nil when off.
+func hstsValue(cfg *config.Config) []byte {
+	if cfg.HTTP.HSTSMaxAge <= 0 {
+		return nil
+	}
+	return []byte("max-age=" + strconv.FormatInt(int64(cfg.HTTP.HSTSMaxAge.Std()/time.Second), 10) + "; includeSubDomains")
 }
 
 // rateLimit bounds the requests per minute of one client IP; static files

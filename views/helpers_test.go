@@ -1,6 +1,9 @@
 package views
 
-import "testing"
+import (
+	"encoding/json"
+	"testing"
+)
 
 func TestInSection(t *testing.T) {
 	for _, tc := range []struct {
@@ -15,6 +18,15 @@ func TestInSection(t *testing.T) {
 	} {
 		if got := inSection(tc.current, tc.href); got != tc.want {
 			t.Errorf("inSection(%q, %q) = %v", tc.current, tc.href, got)
+		}
+	}
+}
+
+func TestCSRFHeaderIsJSON(t *testing.T) {
+	for _, token := range []string{"abc-_XYZ019", `odd"token\`, ""} {
+		var got map[string]string
+		if err := json.Unmarshal([]byte(csrfHeader(token)), &got); err != nil || got["X-CSRF-Token"] != token {
+			t.Errorf("csrfHeader(%q) = %s (%v)", token, csrfHeader(token), err)
 		}
 	}
 }
