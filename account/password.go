@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
+	"sync"
 
 	"golang.org/x/crypto/argon2"
 	"golang.org/x/crypto/bcrypt"
@@ -34,6 +35,9 @@ var ErrMismatch = errors.New("account: password does not match")
 type Hasher struct {
 	slots        chan struct{}
 	time, memory uint32
+
+	dummyOnce sync.Once
+	dummy     string // a hash no password matches, made on first need
 }
 
 // NewHasher hashes with the production parameters, two hashes per CPU at
@@ -106,6 +110,26 @@ func (h *Hasher) Verify(ctx context.Context, encoded, password string) (rehash b
 		return true, nil
 	}
 	return false, errors.New("account: unknown password hash format")
+}
+
+// VerifyNothing spends the work of one Verify when a sign-in names no
+// account, so that the answer takes as long as for a real one. It always
+// reports a mismatch.
+func (h *Hasher) VerifyNothing(ctx context.Context, password string) error {
+	h.dummyOnce.Do(func() {
+		salt := make([]byte, argonSaltLen)
+		_, _ = rand.Read(salt) // crypto/rand.Read never fails on supported platforms
+		b64 := base64.RawStdEncoding
+		// A random key: no password hashes to it.
+		key := make([]byte, argonKeyLen)
+		_, _ = rand.Read(key)
+		h.dummy = fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s",
+			argon2.Version, h.memory, h.time, argonThreads, b64.EncodeToString(salt), b64.EncodeToString(key))
+	})
+	if _, err := h.Verify(ctx, h.dummy, password); err != nil && !errors.Is(err, ErrMismatch) {
+		return err
+	}
+	return ErrMismatch
 }
 
 type argon2Params struct {

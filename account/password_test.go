@@ -84,3 +84,15 @@ func FuzzParseArgon2(f *testing.F) {
 		}
 	})
 }
+
+func TestVerifyNothingCostsAVerify(t *testing.T) {
+	h := NewHasherCost(1, 64)
+	for _, pw := range []string{"", "no account has this password", "x"} {
+		if err := h.VerifyNothing(context.Background(), pw); !errors.Is(err, ErrMismatch) {
+			t.Fatalf("VerifyNothing(%q) = %v", pw, err)
+		}
+	}
+	if !strings.HasPrefix(h.dummy, "$argon2id$v=19$m=64,t=1,p=1$") {
+		t.Fatalf("the dummy hash does not use the hasher's costs: %s", h.dummy)
+	}
+}

@@ -86,7 +86,7 @@ func (s *session) postFormWithToken(path string, form url.Values) (*http.Respons
 
 // openRaw opens the database file directly, as someone with file access
 // would.
-func openRaw(t *testing.T, path string) *sql.DB {
+func openRaw(t testing.TB, path string) *sql.DB {
 	t.Helper()
 	db, err := sql.Open("sqlite3", "file:"+path+"?_busy_timeout=5000")
 	if err != nil {

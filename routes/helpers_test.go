@@ -25,7 +25,7 @@ const testWorkFactor = 10
 
 // testApp is the real app over a fresh database, with its log captured.
 type testApp struct {
-	t   *testing.T
+	t   testing.TB
 	app *fiber.App
 	h   *Handler
 	log *syncBuffer
@@ -56,7 +56,7 @@ func testKeys() config.Keys {
 	return k
 }
 
-func testDeps(t *testing.T, edit func(*config.Config)) (Deps, *syncBuffer) {
+func testDeps(t testing.TB, edit func(*config.Config)) (Deps, *syncBuffer) {
 	t.Helper()
 	cfg := config.Default()
 	cfg.HTTP.RateLimit = 0
@@ -79,7 +79,7 @@ func testDeps(t *testing.T, edit func(*config.Config)) (Deps, *syncBuffer) {
 		Vault: account.NewVault(testWorkFactor), Hasher: account.NewHasherCost(1, 64)}, logs
 }
 
-func newTestApp(t *testing.T, edit func(*config.Config)) *testApp {
+func newTestApp(t testing.TB, edit func(*config.Config)) *testApp {
 	t.Helper()
 	d, logs := testDeps(t, edit)
 	app, h, err := newApp(d)
@@ -95,7 +95,7 @@ func (a *testApp) do(req *http.Request) (*http.Response, string) {
 	return do(a.t, a.app, req)
 }
 
-func do(t *testing.T, app *fiber.App, req *http.Request) (*http.Response, string) {
+func do(t testing.TB, app *fiber.App, req *http.Request) (*http.Response, string) {
 	t.Helper()
 	resp, err := app.Test(req, -1)
 	if err != nil {
@@ -154,7 +154,7 @@ func (s *session) postForm(path string, form url.Values) (*http.Response, string
 	return s.do(req)
 }
 
-func parseHTML(t *testing.T, body string) *goquery.Document {
+func parseHTML(t testing.TB, body string) *goquery.Document {
 	t.Helper()
 	doc, err := goquery.NewDocumentFromReader(strings.NewReader(body))
 	if err != nil {

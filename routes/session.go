@@ -96,7 +96,7 @@ func (h *Handler) loadSession(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	now := time.Now()
+	now := h.now()
 	switch {
 	case !now.Before(sess.ExpiresAt), now.Sub(sess.LastSeenAt) > h.cfg.Session.IdleTimeout.Std(), user.Disabled:
 		h.endSession(c.UserContext(), user.ID, hash)

@@ -139,12 +139,12 @@ func (h *Handler) finishSignIn(c *fiber.Ctx, user *store.User, identity *age.X25
 // when there is no such user so that timing does not tell.
 func (h *Handler) checkPassword(ctx context.Context, user *store.User, password string) (ok, rehash bool, err error) {
 	password = account.NormalizePassword(password)
-	encoded := h.dummyHash
-	if user != nil {
-		encoded = user.PasswordHash
+	if user == nil {
+		err = h.hasher.VerifyNothing(ctx, password)
+	} else {
+		rehash, err = h.hasher.Verify(ctx, user.PasswordHash, password)
 	}
-	rehash, err = h.hasher.Verify(ctx, encoded, password)
-	if errors.Is(err, account.ErrMismatch) || user == nil {
+	if errors.Is(err, account.ErrMismatch) {
 		return false, false, nil
 	}
 	if err != nil {

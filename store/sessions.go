@@ -43,20 +43,33 @@ func scanSession(row interface{ Scan(...any) error }, extra ...any) (*Session, e
 }
 
 // SessionUser returns the session with idHash and its user in one read.
+// It runs on every signed-in request: answers are cached (see
+// sessionCache), the statement is prepared once, and the user's wrapped key
+// is left out (User.WrappedIdentity stays nil): requests work with the key
+// unlocked in memory.
 func (s *Store) SessionUser(ctx context.Context, idHash []byte) (*Session, *User, error) {
+	if sess, u, ok := s.sessions.get(idHash); ok {
+		return sess, u, nil
+	}
+	gen := s.sessions.gen.Load()
+	stmt, err := s.prepared(ctx, &s.sessionUserStmt, `SELECT `+sessionColumns+`,
+		u.id, u.username, u.email, u.password_hash, u.role, u.must_change_password, u.disabled,
+		u.created_at, u.last_signin_at, coalesce(u.age_recipient, '')
+		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = ?`)
+	if err != nil {
+		return nil, nil, wrap("get session", err)
+	}
 	var u User
 	var created string
 	var last sql.NullString
-	sess, err := scanSession(s.r.QueryRowContext(ctx, `SELECT `+sessionColumns+`,
-		u.id, u.username, u.email, u.password_hash, u.role, u.must_change_password, u.disabled,
-		u.created_at, u.last_signin_at, coalesce(u.age_recipient, ''), u.wrapped_identity
-		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = ?`, idHash),
+	sess, err := scanSession(stmt.QueryRowContext(ctx, idHash),
 		&u.ID, &u.Username, &u.Email, &u.PasswordHash, &u.Role, &u.MustChangePassword, &u.Disabled,
-		&created, &last, &u.AgeRecipient, &u.WrappedIdentity)
+		&created, &last, &u.AgeRecipient)
 	if err != nil {
 		return nil, nil, wrap("get session", err)
 	}
 	u.CreatedAt, u.LastSignInAt = parseTime(created), parseNullTime(last)
+	s.sessions.put(gen, sess, &u)
 	return sess, &u, nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"runtime"
+	"sync"
 
 	"github.com/mattn/go-sqlite3"
 )
@@ -20,6 +21,10 @@ type Store struct {
 	path string
 	w    *sql.DB // one connection: SQLite has one writer at a time
 	r    *sql.DB // read-only pool
+
+	mu              sync.Mutex // guards the prepared statements
+	sessionUserStmt *sql.Stmt
+	sessions        *sessionCache
 }
 
 // Open opens (creating when missing) the database at path. It does not
@@ -72,7 +77,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		r.Close()
 		return nil, fmt.Errorf("store: open %s read-only: %w", path, err)
 	}
-	return &Store{path: path, w: w, r: r}, nil
+	return &Store{path: path, w: w, r: r, sessions: newSessionCache()}, nil
 }
 
 func dsn(path string, q url.Values) string {
@@ -85,7 +90,28 @@ func (s *Store) Path() string { return s.path }
 
 // Close closes both pools.
 func (s *Store) Close() error {
-	return errors.Join(s.r.Close(), s.w.Close())
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var errs []error
+	if s.sessionUserStmt != nil {
+		errs = append(errs, s.sessionUserStmt.Close())
+	}
+	return errors.Join(append(errs, s.r.Close(), s.w.Close())...)
+}
+
+// prepared returns the read statement kept in *slot, preparing it on first
+// use (not at Open: the tables it reads may not be migrated yet).
+func (s *Store) prepared(ctx context.Context, slot **sql.Stmt, query string) (*sql.Stmt, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if *slot == nil {
+		stmt, err := s.r.PrepareContext(ctx, query)
+		if err != nil {
+			return nil, err
+		}
+		*slot = stmt
+	}
+	return *slot, nil
 }
 
 // Ping checks that the database answers a query on both pools.
@@ -107,6 +133,8 @@ func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	if err != nil {
 		return err
 	}
+	// Whatever the outcome, answers cached before this write are stale.
+	defer s.sessions.changed()
 	if err := fn(tx); err != nil {
 		return errors.Join(err, tx.Rollback())
 	}

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# bench/auth.sh compares a signed-in page with the anonymous landing page
+# under wrk, in one run: the cost of looking the session up on every
+# request. Server on CPU 0, wrk on CPU 1, 127.0.0.1 only.
+#
+#   bench/auth.sh            # BENCH_DURATION (10s) × BENCH_ROUNDS (3)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION=${BENCH_DURATION:-10s}
+ROUNDS=${BENCH_ROUNDS:-3}
+for v in $(compgen -e | grep '^PCMT_' || true); do unset "$v"; done
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/pcmt-auth.XXXXXX")
+SERVER=
+cleanup() {
+	[[ -n $SERVER ]] && kill "$SERVER" 2>/dev/null && wait "$SERVER" 2>/dev/null
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+go build -o "$WORK/pcmt" .
+export PCMT_DATABASE_PATH=$WORK/pcmt.db PCMT_HOST=127.0.0.1 PCMT_PORT=${BENCH_PORT:-3917} \
+	PCMT_HTTP_RATELIMIT=0 PCMT_LOGGER_LEVEL=warn PCMT_INIT_CREATEADMIN=false
+BASE=http://127.0.0.1:$PCMT_PORT
+"$WORK/pcmt" migrate up >/dev/null
+printf 'a temporary passphrase\n' | "$WORK/pcmt" user create --username bench --email bench@example.org --password-stdin >/dev/null
+
+taskset -c 0 env GOMAXPROCS=1 "$WORK/pcmt" serve 2>"$WORK/server.log" &
+SERVER=$!
+for _ in $(seq 100); do curl -fs "$BASE/readyz" >/dev/null && break; sleep 0.05; done
+
+# Sign in and set an own password (the first one was set by someone else),
+# as a browser would: the CSRF token comes from each page.
+JAR=$WORK/cookies
+token() { curl -fs -b "$JAR" -c "$JAR" "$BASE$1" | sed -n 's/.*name="csrf-token" content="\([^"]*\)".*/\1/p'; }
+curl -fs -o /dev/null -b "$JAR" -c "$JAR" --data-urlencode "csrf=$(token /signin)" \
+	--data-urlencode username=bench --data-urlencode "password=a temporary passphrase" "$BASE/signin"
+curl -fs -o /dev/null -b "$JAR" -c "$JAR" --data-urlencode "csrf=$(token /settings/password)" \
+	--data-urlencode "current_password=a temporary passphrase" \
+	--data-urlencode "new_password=lantern over quiet water" \
+	--data-urlencode "new_password_confirm=lantern over quiet water" "$BASE/settings/password"
+COOKIE=$(awk '$6 ~ /pcmt_session$/ {print $6 "=" $7}' "$JAR")
+[[ -n $COOKIE ]] || { echo "auth: no session cookie" >&2; exit 1; }
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $COOKIE" "$BASE/dashboard")
+[[ $code == 200 ]] || { echo "auth: /dashboard answered $code with the session" >&2; exit 1; }
+
+measure() { # name path [cookie]
+	local args=(wrk -t1 -c32 -d"$DURATION" --latency)
+	[[ -n ${3:-} ]] && args+=(-H "Cookie: $3")
+	taskset -c 1 "${args[@]}" "$BASE$2" >"$WORK/$1.$round" 2>&1
+	awk '/Requests\/sec/ {print $2}' "$WORK/$1.$round"
+}
+declare -A best
+for round in $(seq "$ROUNDS"); do
+	for t in landing dashboard settings; do
+		case $t in
+		landing) r=$(measure landing /) ;;
+		dashboard) r=$(measure dashboard /dashboard "$COOKIE") ;;
+		settings) r=$(measure settings /settings/sessions "$COOKIE") ;;
+		esac
+		best[$t]=$(awk -v a="${best[$t]:-0}" -v b="$r" 'BEGIN {print (b > a ? b : a)}')
+		echo "round $round $t $r req/s"
+	done
+done
+non2xx=$(grep -h 'Non-2xx' "$WORK"/dashboard.* "$WORK"/settings.* || true)
+[[ -z $non2xx ]] || { echo "auth: signed-in pages answered non-2xx: $non2xx" >&2; exit 1; }
+
+echo
+echo "| page | req/s (best of $ROUNDS) | vs anonymous landing | p99 |"
+echo "| --- | ---: | ---: | ---: |"
+for t in landing dashboard settings; do
+	p99=$(awk '/ 99%/ {print $2}' "$(ls "$WORK/$t".* | head -1)")
+	ratio=$(awk -v a="${best[$t]}" -v b="${best[landing]}" 'BEGIN {printf "%.2f", a / b}')
+	echo "| $t | ${best[$t]} | ${ratio}× | $p99 |"
+done
