@@ -2,11 +2,9 @@ package routes
 
 import (
 	"context"
-	"database/sql"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"testing"
 
 	"pcmt/store"
 )
@@ -84,14 +82,3 @@ func (s *session) postFormWithToken(path string, form url.Values) (*http.Respons
 	return s.post("/signin", path, form)
 }
 
-// openRaw opens the database file directly, as someone with file access
-// would.
-func openRaw(t testing.TB, path string) *sql.DB {
-	t.Helper()
-	db, err := sql.Open("sqlite3", "file:"+path+"?_busy_timeout=5000")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
-}

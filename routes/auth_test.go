@@ -189,7 +189,6 @@ func currentHash(t *testing.T, a *testApp, s *session) []byte {
 	return account.HashSessionID(id)
 }
 
-
 func TestMustChangePasswordFirst(t *testing.T) {
 	a := newTestApp(t, nil)
 	a.addUser("admin", store.RoleAdmin, "initial admin password", true)
