@@ -81,4 +81,3 @@ func (s *session) postFormWithToken(path string, form url.Values) (*http.Respons
 	s.app.t.Helper()
 	return s.post("/signin", path, form)
 }
-
