@@ -47,6 +47,7 @@ type Handler struct {
 	headers  [][2][]byte // security headers of every response
 	hsts     []byte
 	now      func() time.Time // the clock sessions expire by
+	home     prerendered      // the landing page as visitors see it
 	// twoFactor seals TOTP secrets and keeps sign-ins waiting for a code.
 	twoFactor *twoFactor
 }

@@ -6,7 +6,13 @@ import (
 	"pcmt/views"
 )
 
-// showHome renders the landing page.
+const homeTitle = "Breach monitoring you host yourself"
+
+// showHome renders the landing page: for visitors, from its prerendered
+// pieces.
 func (h *Handler) showHome(c *fiber.Ctx) error {
-	return render(c, fiber.StatusOK, views.Home(h.page(c, "Breach monitoring you host yourself")))
+	if h.canPrerender(c) {
+		return h.home.write(c, h, homeTitle, views.Home)
+	}
+	return render(c, fiber.StatusOK, views.Home(h.page(c, homeTitle)))
 }
