@@ -42,6 +42,9 @@ func newCookieJar(cfg *config.Config, k config.Keys) *cookieJar {
 	for _, c := range codecs {
 		if sc, ok := c.(*securecookie.SecureCookie); ok {
 			sc.MaxAge(int(cfg.Session.MaxAge.Std() / time.Second))
+			// The values are raw bytes (an id, a JSON flash): no gob, which
+			// would cost more than the HMAC and AES together.
+			sc.SetSerializer(securecookie.NopEncoder{})
 		}
 	}
 	name := cfg.Session.CookieName
