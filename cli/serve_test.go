@@ -29,11 +29,12 @@ func TestServeOnDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	var logs lockedBuffer
 	ctx, cancel := context.WithCancel(context.Background())
 	urls := make(chan string, 1)
 	done := make(chan error, 1)
 	go func() {
-		done <- Serve(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), func(u string) { urls <- u })
+		done <- Serve(ctx, cfg, slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})), func(u string) { urls <- u })
 	}()
 	var base string
 	select {
@@ -79,5 +80,19 @@ func TestServeOnDefaults(t *testing.T) {
 		}
 	case <-time.After(40 * time.Second):
 		t.Fatal("serve did not stop")
+	}
+
+	// The generated secrets never reach the log.
+	saved, err := config.LoadSecretsFile(cfg.SecretsPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, secret := range []string{saved.CookieAuthSecret, saved.CookieEncrSecret, saved.AuditSecret} {
+		if secret == "" || strings.Contains(logs.String(), secret) || strings.Contains(logs.String(), secret[:16]) {
+			t.Fatal("a generated secret is missing or was logged")
+		}
+	}
+	if !strings.Contains(logs.String(), "listening") {
+		t.Fatalf("the log was not captured:\n%s", logs.String())
 	}
 }

@@ -54,8 +54,8 @@ func (c *Config) LoadKeys() (Keys, error) {
 		if info.Mode().Perm()&0o077 != 0 {
 			return Keys{}, fmt.Errorf("config: secrets file %s is open to other users (mode %04o): run chmod 600 %s", path, info.Mode().Perm(), path)
 		}
-		if _, err := toml.DecodeFile(path, &saved); err != nil {
-			return Keys{}, fmt.Errorf("config: secrets file %s: %w", path, err)
+		if saved, err = LoadSecretsFile(path); err != nil {
+			return Keys{}, err
 		}
 	case !errors.Is(err, fs.ErrNotExist):
 		return Keys{}, fmt.Errorf("config: secrets file: %w", err)
@@ -102,6 +102,15 @@ func (c *Config) LoadKeys() (Keys, error) {
 		return Keys{}, fmt.Errorf("config: secrets file %s: AuditSecret: %w", path, err)
 	}
 	return k, nil
+}
+
+// LoadSecretsFile reads the generated secrets kept at path.
+func LoadSecretsFile(path string) (Secrets, error) {
+	var s Secrets
+	if _, err := toml.DecodeFile(path, &s); err != nil {
+		return s, fmt.Errorf("config: secrets file %s: %w", path, err)
+	}
+	return s, nil
 }
 
 func writeSecrets(path string, s Secrets) error {
