@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"math/rand/v2"
 	"testing"
 
@@ -95,4 +96,40 @@ func BenchmarkPwnedCount(b *testing.B) {
 		})
 		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "lookups/s")
 	})
+}
+
+// BenchmarkPwnedImportUnsorted imports one million shuffled SHA-1 digests at
+// the public corpus's density through a PwnedSorter (run it with
+// -benchtime 1x).
+func BenchmarkPwnedImportUnsorted(b *testing.B) {
+	const n = 1_000_000
+	ctx := context.Background()
+	rng := rand.New(rand.NewPCG(7, 8))
+	ds, counts := randomCorpus(rng, store.PwnedSHA1, n, 1024)
+	rng.Shuffle(len(ds), func(i, j int) { ds[i], ds[j] = ds[j], ds[i] })
+	for b.Loop() {
+		b.StopTimer()
+		s := storetest.New(b)
+		b.StartTimer()
+		p, err := store.NewPwnedSorter(store.PwnedSHA1, b.TempDir())
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, d := range ds {
+			if err := p.Add(d, counts[string(d)]); err != nil {
+				b.Fatal(err)
+			}
+		}
+		w, err := s.NewPwnedWriter(store.PwnedSHA1)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := p.WriteTo(ctx, w); err != nil {
+			b.Fatal(err)
+		}
+		if err := errors.Join(w.Close(ctx), p.Close()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "hashes/s")
 }
