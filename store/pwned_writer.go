@@ -37,6 +37,15 @@ type PwnedWriter struct {
 	// before the first Add. Zero means DefaultPwnedBatch.
 	Batch int
 
+	// job, when set, is the import job whose checkpoint each batch
+	// commit moves, in the same transaction.
+	job int64
+	// skipThrough drops digests of ranges up to and including it: those a
+	// resumed import already committed. -1 drops none.
+	skipThrough int64
+	mark        Position // where the digest being added was read
+	open        Position // where the open range's first digest was read
+
 	last    []byte // the previous digest, nil before the first
 	cur     pwnedRows
 	pending []pwnedRows
@@ -56,8 +65,25 @@ func (s *Store) NewPwnedWriter(mode PwnedMode) (*PwnedWriter, error) {
 	if err := mode.check(); err != nil {
 		return nil, wrap("pwned writer", err)
 	}
-	return &PwnedWriter{s: s, mode: mode}, nil
+	return &PwnedWriter{s: s, mode: mode, skipThrough: -1}, nil
 }
+
+// Position is a place in an input file: a byte offset and the lines before
+// it.
+type Position struct{ Offset, Line int64 }
+
+// Checkpoint makes every batch commit record, in its transaction, the
+// job's last committed range and the position of the first digest not yet
+// committed, so that a crash at any point leaves a consistent place to
+// resume from. Call it before the first Add.
+func (w *PwnedWriter) Checkpoint(job int64) { w.job = job }
+
+// Resume makes the writer drop digests of ranges up to and including
+// prefix: those an interrupted import already committed.
+func (w *PwnedWriter) Resume(prefix int64) { w.skipThrough = prefix }
+
+// Mark tells the writer where the next digest was read, for checkpoints.
+func (w *PwnedWriter) Mark(p Position) { w.mark = p }
 
 // Written is how many hashes have been committed so far.
 func (w *PwnedWriter) Written() int64 { return w.written }
@@ -71,6 +97,9 @@ func (w *PwnedWriter) Add(ctx context.Context, digest []byte, count uint64) erro
 	}
 	if err := w.mode.checkDigest(digest); err != nil {
 		return wrap("pwned add", err)
+	}
+	if int64(PwnedPrefix(digest)) <= w.skipThrough {
+		return nil
 	}
 	if w.last != nil {
 		switch c := bytes.Compare(digest, w.last); {
@@ -88,6 +117,9 @@ func (w *PwnedWriter) Add(ctx context.Context, digest []byte, count uint64) erro
 		if err := w.finishRange(ctx); err != nil {
 			return err
 		}
+	}
+	if len(w.cur.counts) == 0 {
+		w.open = w.mark
 	}
 	w.cur.prefix = prefix
 	w.cur.keys = append(w.cur.keys, digest[pwnedKeyOffset:]...)
@@ -121,7 +153,12 @@ func (w *PwnedWriter) Flush(ctx context.Context) error {
 	if len(w.pending) == 0 {
 		return nil
 	}
-	err := w.s.tx(ctx, func(tx *sql.Tx) error { return w.writeBatch(ctx, tx) })
+	err := w.s.tx(ctx, func(tx *sql.Tx) error {
+		if err := w.writeBatch(ctx, tx); err != nil {
+			return err
+		}
+		return w.checkpoint(ctx, tx)
+	})
 	if err != nil {
 		w.err = wrap("pwned write", err)
 		return w.err
@@ -144,6 +181,27 @@ func (w *PwnedWriter) Close(ctx context.Context) error {
 	}
 	w.err = errors.New("store: pwned writer closed")
 	return nil
+}
+
+// checkpoint moves the job's resume point past the batch being committed:
+// reading resumes at the open range's first digest, or at the mark when no
+// range is open (everything read is in this batch).
+func (w *PwnedWriter) checkpoint(ctx context.Context, tx *sql.Tx) error {
+	if w.job == 0 {
+		return nil
+	}
+	at := w.mark
+	if len(w.cur.counts) > 0 {
+		at = w.open
+	}
+	var n int64
+	for _, r := range w.pending {
+		n += int64(len(r.counts))
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE import_jobs SET ck_prefix = ?, ck_offset = ?, ck_line = ?,
+		records = records + ?, bytes_done = max(bytes_done, ?) WHERE id = ?`,
+		w.pending[len(w.pending)-1].prefix, at.Offset, at.Line, n, at.Offset, w.job)
+	return err
 }
 
 // writeBatch merges the pending ranges with what the table already holds for

@@ -1,0 +1,155 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"time"
+)
+
+// JobState is where an import job is.
+type JobState string
+
+// The states of an import job. A job is never left running: a restart finds
+// it and resumes or fails it.
+const (
+	JobQueued  JobState = "queued"
+	JobRunning JobState = "running"
+	JobDone    JobState = "done"
+	JobFailed  JobState = "failed"
+)
+
+// ImportJob is one import, from the command line or an admin's upload.
+type ImportJob struct {
+	ID          int64
+	Origin      string // "cli" or "web"
+	CreatedBy   int64  // 0 for the command line or a deleted admin
+	Path        string
+	FileName    string
+	FileSize    int64
+	Fingerprint string
+	Format      string
+	Options     string // JSON, the import's settings
+	State       JobState
+
+	BytesDone, Records, Skipped, Invalid int64
+
+	Error   string
+	Summary string
+
+	// Corpus imports' checkpoint: the phase, the last range committed (-1
+	// for none) and where sorted input resumes.
+	Phase    string
+	CkPrefix int64
+	CkOffset int64
+	CkLine   int64
+
+	CreatedAt, StartedAt, FinishedAt time.Time
+}
+
+// Finished says whether the job has ended, well or not.
+func (j ImportJob) Finished() bool { return j.State == JobDone || j.State == JobFailed }
+
+const jobColumns = `id, origin, coalesce(created_by, 0), path, file_name, file_size, fingerprint,
+	format, options, state, bytes_done, records, skipped, invalid, error, summary,
+	phase, ck_prefix, ck_offset, ck_line, created_at, started_at, finished_at`
+
+func scanJob(row interface{ Scan(...any) error }) (ImportJob, error) {
+	var j ImportJob
+	var created string
+	var started, finished sql.NullString
+	err := row.Scan(&j.ID, &j.Origin, &j.CreatedBy, &j.Path, &j.FileName, &j.FileSize, &j.Fingerprint,
+		&j.Format, &j.Options, &j.State, &j.BytesDone, &j.Records, &j.Skipped, &j.Invalid, &j.Error, &j.Summary,
+		&j.Phase, &j.CkPrefix, &j.CkOffset, &j.CkLine, &created, &started, &finished)
+	j.CreatedAt, j.StartedAt, j.FinishedAt = parseTime(created), parseNullTime(started), parseNullTime(finished)
+	return j, err
+}
+
+// CreateImportJob records a queued job and returns its id.
+func (s *Store) CreateImportJob(ctx context.Context, j ImportJob, now time.Time) (int64, error) {
+	var id int64
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		return tx.QueryRowContext(ctx, `INSERT INTO import_jobs (origin, created_by, path, file_name,
+			file_size, fingerprint, format, options, created_at)
+			VALUES (?, nullif(?, 0), ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			j.Origin, j.CreatedBy, j.Path, j.FileName, j.FileSize, j.Fingerprint, j.Format, j.Options,
+			formatTime(now)).Scan(&id)
+	})
+	return id, wrap("create import job", err)
+}
+
+// ImportJobByID returns one job or ErrNotFound.
+func (s *Store) ImportJobByID(ctx context.Context, id int64) (ImportJob, error) {
+	j, err := scanJob(s.r.QueryRowContext(ctx, `SELECT `+jobColumns+` FROM import_jobs WHERE id = ?`, id))
+	return j, wrap("get import job", err)
+}
+
+// ImportJobs lists the newest limit jobs.
+func (s *Store) ImportJobs(ctx context.Context, limit int) ([]ImportJob, error) {
+	return s.queryJobs(ctx, "list import jobs", `SELECT `+jobColumns+` FROM import_jobs ORDER BY id DESC LIMIT ?`, limit)
+}
+
+// UnfinishedImportJobs lists the jobs queued or left running, oldest first:
+// what a restart must resume or fail.
+func (s *Store) UnfinishedImportJobs(ctx context.Context) ([]ImportJob, error) {
+	return s.queryJobs(ctx, "list unfinished import jobs", `SELECT `+jobColumns+` FROM import_jobs
+		WHERE state IN ('queued', 'running') ORDER BY id`)
+}
+
+// UnfinishedImportJobFor finds the newest unfinished job of the same file,
+// which a re-run of the same command resumes, or ErrNotFound.
+func (s *Store) UnfinishedImportJobFor(ctx context.Context, path, fingerprint string) (ImportJob, error) {
+	j, err := scanJob(s.r.QueryRowContext(ctx, `SELECT `+jobColumns+` FROM import_jobs
+		WHERE path = ? AND fingerprint = ? AND state IN ('queued', 'running') ORDER BY id DESC LIMIT 1`,
+		path, fingerprint))
+	return j, wrap("find unfinished import job", err)
+}
+
+func (s *Store) queryJobs(ctx context.Context, op, q string, args ...any) ([]ImportJob, error) {
+	rows, err := s.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, wrap(op, err)
+	}
+	defer rows.Close()
+	var out []ImportJob
+	for rows.Next() {
+		j, err := scanJob(rows)
+		if err != nil {
+			return nil, wrap(op, err)
+		}
+		out = append(out, j)
+	}
+	return out, wrap(op, rows.Err())
+}
+
+// StartImportJob marks a job running with the format it is read as.
+func (s *Store) StartImportJob(ctx context.Context, id int64, format string, now time.Time) error {
+	return wrap("start import job", s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE import_jobs SET state = 'running', format = ?,
+			started_at = coalesce(started_at, ?) WHERE id = ?`, format, formatTime(now), id)
+		return mustAffect(res, err)
+	}))
+}
+
+// ImportJobProgress records how far a running job has read.
+func (s *Store) ImportJobProgress(ctx context.Context, id, bytes, records, skipped, invalid int64) error {
+	return wrap("record import progress", s.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE import_jobs SET bytes_done = ?, records = ?, skipped = ?,
+			invalid = ? WHERE id = ? AND state = 'running'`, bytes, records, skipped, invalid, id)
+		return err
+	}))
+}
+
+// FinishImportJob ends a job: done with its summary, or failed with the
+// error its admin reads.
+func (s *Store) FinishImportJob(ctx context.Context, id int64, state JobState, errText, summary string, records int64, now time.Time) error {
+	return wrap("finish import job", s.tx(ctx, func(tx *sql.Tx) error {
+		return finishJob(ctx, tx, id, state, errText, summary, records, now)
+	}))
+}
+
+func finishJob(ctx context.Context, tx *sql.Tx, id int64, state JobState, errText, summary string, records int64, now time.Time) error {
+	res, err := tx.ExecContext(ctx, `UPDATE import_jobs SET state = ?, error = ?, summary = ?,
+		records = ?, bytes_done = CASE WHEN ? = 'done' THEN file_size ELSE bytes_done END, finished_at = ?
+		WHERE id = ?`, state, errText, summary, records, state, formatTime(now), id)
+	return mustAffect(res, err)
+}
