@@ -130,17 +130,20 @@ func (s *Store) StartImportJob(ctx context.Context, id int64, format string, now
 	}))
 }
 
-// ImportJobProgress records how far a running job has read.
+// ImportJobProgress records how far a running job has read. A negative
+// records leaves the count alone: a corpus import's count moves with its
+// checkpoints.
 func (s *Store) ImportJobProgress(ctx context.Context, id, bytes, records, skipped, invalid int64) error {
 	return wrap("record import progress", s.tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE import_jobs SET bytes_done = ?, records = ?, skipped = ?,
-			invalid = ? WHERE id = ? AND state = 'running'`, bytes, records, skipped, invalid, id)
+		_, err := tx.ExecContext(ctx, `UPDATE import_jobs SET bytes_done = ?,
+			records = CASE WHEN ? < 0 THEN records ELSE ? END, skipped = ?,
+			invalid = ? WHERE id = ? AND state = 'running'`, bytes, records, records, skipped, invalid, id)
 		return err
 	}))
 }
 
 // FinishImportJob ends a job: done with its summary, or failed with the
-// error its admin reads.
+// error its admin reads. A negative records keeps the count saved so far.
 func (s *Store) FinishImportJob(ctx context.Context, id int64, state JobState, errText, summary string, records int64, now time.Time) error {
 	return wrap("finish import job", s.tx(ctx, func(tx *sql.Tx) error {
 		return finishJob(ctx, tx, id, state, errText, summary, records, now)
@@ -149,7 +152,7 @@ func (s *Store) FinishImportJob(ctx context.Context, id int64, state JobState, e
 
 func finishJob(ctx context.Context, tx *sql.Tx, id int64, state JobState, errText, summary string, records int64, now time.Time) error {
 	res, err := tx.ExecContext(ctx, `UPDATE import_jobs SET state = ?, error = ?, summary = ?,
-		records = ?, bytes_done = CASE WHEN ? = 'done' THEN file_size ELSE bytes_done END, finished_at = ?
-		WHERE id = ?`, state, errText, summary, records, state, formatTime(now), id)
+		records = CASE WHEN ? < 0 THEN records ELSE ? END, bytes_done = CASE WHEN ? = 'done' THEN file_size ELSE bytes_done END, finished_at = ?
+		WHERE id = ?`, state, errText, summary, records, records, state, formatTime(now), id)
 	return mustAffect(res, err)
 }

@@ -228,3 +228,32 @@ func insertRecords(ctx context.Context, tx *sql.Tx, full *sql.Stmt, breach int64
 	}
 	return n, flush()
 }
+
+// BreachesWith returns the ids of the breaches holding a digest of kind:
+// one index seek per breach.
+func (s *Store) BreachesWith(ctx context.Context, kind RecordKind, digest []byte) ([]int64, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT b.id FROM breaches b WHERE EXISTS
+		(SELECT 1 FROM breach_records r WHERE r.breach_id = b.id AND r.kind = ? AND r.digest = ?)
+		ORDER BY b.id`, int(kind), digest)
+	if err != nil {
+		return nil, wrap("find record", err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, wrap("find record", err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, wrap("find record", rows.Err())
+}
+
+// RecordCount counts the digests stored for a breach, by reading them: a
+// check on n_records, for tests and audits.
+func (s *Store) RecordCount(ctx context.Context, breach int64) (int64, error) {
+	var n int64
+	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM breach_records WHERE breach_id = ?`, breach).Scan(&n)
+	return n, wrap("count records", err)
+}
