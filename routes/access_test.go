@@ -28,6 +28,8 @@ var wantAccess = map[string]access{
 	"POST /signup":                          guest,
 	"POST /signout":                         pending,
 	"GET /dashboard":                        userRole,
+	"GET /breaches":                         member,
+	"GET /breaches/:id":                     member,
 	"GET /settings":                         member,
 	"GET /settings/password":                pending,
 	"POST /settings/password":               pending,
@@ -51,6 +53,11 @@ var wantAccess = map[string]access{
 	"POST /admin/users/:id/reset":           adminRole,
 	"POST /admin/users/:id/delete":          adminRole,
 	"GET /admin/audit":                      adminRole,
+	"GET /admin/breaches":                   adminRole,
+	"GET /admin/breaches/jobs/:id":          adminRole,
+	"GET /admin/breaches/:id":               adminRole,
+	"POST /admin/breaches/:id":              adminRole,
+	"POST /admin/breaches/:id/delete":       adminRole,
 }
 
 type role string

@@ -322,6 +322,9 @@ func adminRoutes(id int64) [][2]string {
 		{"GET", "/admin/users"}, {"GET", "/admin/users/new"}, {"POST", "/admin/users"}, {"GET", p},
 		{"POST", p + "/email"}, {"POST", p + "/role"}, {"POST", p + "/disable"}, {"POST", p + "/enable"},
 		{"POST", p + "/reset"}, {"POST", p + "/delete"}, {"GET", "/admin/audit"},
+		// The breach pages, with the same id as a breach's and a job's.
+		{"GET", "/admin/breaches"}, {"GET", "/admin/breaches/jobs/" + strconv.FormatInt(id, 10)},
+		{"GET", adminBreachPath(id)}, {"POST", adminBreachPath(id)}, {"POST", adminBreachPath(id) + "/delete"},
 	}
 }
 

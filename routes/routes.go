@@ -40,6 +40,9 @@ func (h *Handler) routes() []route {
 
 		{fiber.MethodGet, "/dashboard", userRole, h.showDashboard},
 
+		{fiber.MethodGet, "/breaches", member, h.showBreaches},
+		{fiber.MethodGet, "/breaches/:id", member, h.showBreach},
+
 		{fiber.MethodGet, "/settings", member, h.showSettings},
 		{fiber.MethodGet, "/settings/password", pending, h.showPassword},
 		{fiber.MethodPost, "/settings/password", pending, h.changePassword},
@@ -64,5 +67,11 @@ func (h *Handler) routes() []route {
 		{fiber.MethodPost, "/admin/users/:id/reset", adminRole, h.resetUserPassword},
 		{fiber.MethodPost, "/admin/users/:id/delete", adminRole, h.deleteUser},
 		{fiber.MethodGet, "/admin/audit", adminRole, h.showAudit},
+
+		{fiber.MethodGet, "/admin/breaches", adminRole, h.showAdminBreaches},
+		{fiber.MethodGet, "/admin/breaches/jobs/:id", adminRole, h.showImportJob},
+		{fiber.MethodGet, "/admin/breaches/:id", adminRole, h.showAdminBreach},
+		{fiber.MethodPost, "/admin/breaches/:id", adminRole, h.saveBreach},
+		{fiber.MethodPost, "/admin/breaches/:id/delete", adminRole, h.deleteBreach},
 	}
 }

@@ -1,0 +1,169 @@
+package routes
+
+import (
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/gofiber/fiber/v2"
+
+	"pcmt/store"
+	"pcmt/views"
+)
+
+// recentJobs is how many imports the breach overview lists.
+const recentJobs = 20
+
+// showAdminBreaches lists the breaches, the Pwned Passwords corpora and the
+// recent imports.
+func (h *Handler) showAdminBreaches(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	list, err := h.store.Breaches(ctx)
+	if err != nil {
+		return err
+	}
+	sha1, err := h.store.PwnedStats(ctx, store.PwnedSHA1)
+	if err != nil {
+		return err
+	}
+	ntlm, err := h.store.PwnedStats(ctx, store.PwnedNTLM)
+	if err != nil {
+		return err
+	}
+	jobs, err := h.store.ImportJobs(ctx, recentJobs)
+	if err != nil {
+		return err
+	}
+	l := views.AdminBreachList{
+		Breaches: breachViews(list),
+		SHA1:     views.CorpusStats{Ranges: sha1.Ranges, Hashes: sha1.Hashes},
+		NTLM:     views.CorpusStats{Ranges: ntlm.Ranges, Hashes: ntlm.Hashes},
+	}
+	now := h.now()
+	for i := range jobs {
+		l.Jobs = append(l.Jobs, jobView(&jobs[i], now))
+	}
+	return render(c, fiber.StatusOK, views.AdminBreaches(h.page(c, "Breaches"), l))
+}
+
+// showAdminBreach renders a breach's edit form.
+func (h *Handler) showAdminBreach(c *fiber.Ctx) error {
+	b, err := h.targetBreach(c)
+	if err != nil {
+		return err
+	}
+	return h.renderAdminBreach(c, fiber.StatusOK, &b, breachForm(&b))
+}
+
+func (h *Handler) renderAdminBreach(c *fiber.Ctx, status int, b *store.Breach, f views.AdminBreachForm) error {
+	v := breachView(b)
+	return render(c, status, views.AdminBreach(h.page(c, v.Heading()), v, f))
+}
+
+// breachForm is the edit form filled with the breach's values.
+func breachForm(b *store.Breach) views.AdminBreachForm {
+	f := views.AdminBreachForm{Title: b.Title, Domain: b.Domain, Verified: b.IsVerified,
+		Description: b.Description, DataClasses: strings.Join(b.DataClasses, ", ")}
+	if !b.Date.IsZero() {
+		f.Date = b.Date.UTC().Format(time.DateOnly)
+	}
+	return f
+}
+
+// saveBreach changes a breach's metadata; its records stay as they are.
+func (h *Handler) saveBreach(c *fiber.Ctx) error {
+	b, err := h.targetBreach(c)
+	if err != nil {
+		return err
+	}
+	f := views.AdminBreachForm{
+		Title: strings.TrimSpace(c.FormValue("title")), Domain: strings.TrimSpace(c.FormValue("domain")),
+		Date: strings.TrimSpace(c.FormValue("date")), Verified: c.FormValue("verified") == "yes",
+		Description: strings.TrimSpace(c.FormValue("description")), DataClasses: c.FormValue("data_classes"),
+	}
+	edit, errs := validateBreachEdit(f)
+	if len(errs) > 0 {
+		f.Errors = errs
+		return h.renderAdminBreach(c, fiber.StatusUnprocessableEntity, &b, f)
+	}
+	if err := h.store.EditBreach(c.UserContext(), b.ID, edit, h.now()); err != nil {
+		return err
+	}
+	h.log.Info("breach edited", "breach", b.Name, "admin", currentUser(c).Username, "request_id", requestIDOf(c))
+	h.flash(c, views.FlashSuccess, "Breach "+b.Name+" is saved.")
+	return redirect(c, string(breachView(&b).AdminHref()))
+}
+
+// Bounds of the edit form's fields.
+const (
+	maxBreachTitle       = 200
+	maxBreachDescription = 10000
+	maxDataClasses       = 50
+	maxDataClass         = 100
+)
+
+// validateBreachEdit checks the edit form and turns it into the store's
+// edit; errors are keyed by field.
+func validateBreachEdit(f views.AdminBreachForm) (store.BreachEdit, views.FieldErrors) {
+	errs := views.FieldErrors{}
+	e := store.BreachEdit{Title: f.Title, Domain: strings.ToLower(f.Domain), IsVerified: f.Verified, Description: f.Description}
+	if !printable(f.Title) || utf8.RuneCountInString(f.Title) > maxBreachTitle {
+		errs["title"] = "At most 200 characters, on one line."
+	}
+	if f.Domain != "" && !isDomain(e.Domain) {
+		errs["domain"] = "A domain name like example.com, or nothing."
+	}
+	if f.Date != "" {
+		d, err := time.Parse(time.DateOnly, f.Date)
+		switch {
+		case err != nil:
+			errs["date"] = "A date like 2024-01-31, or nothing when unknown."
+		case d.Year() < 1970 || d.After(time.Now().AddDate(0, 0, 1)):
+			errs["date"] = "The date must be between 1970 and today."
+		default:
+			e.Date = d
+		}
+	}
+	if !utf8.ValidString(f.Description) || utf8.RuneCountInString(f.Description) > maxBreachDescription {
+		errs["description"] = "At most 10000 characters."
+	}
+	for _, class := range strings.Split(f.DataClasses, ",") {
+		class = strings.TrimSpace(class)
+		switch {
+		case class == "" || slices.Contains(e.DataClasses, class):
+		case !printable(class) || utf8.RuneCountInString(class) > maxDataClass:
+			errs["data_classes"] = "Each data class is at most 100 characters, on one line."
+		default:
+			e.DataClasses = append(e.DataClasses, class)
+		}
+	}
+	if len(e.DataClasses) > maxDataClasses {
+		errs["data_classes"] = "At most 50 data classes."
+	}
+	return e, errs
+}
+
+// printable reports whether s is valid UTF-8 without control characters.
+func printable(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsFunc(s, unicode.IsControl)
+}
+
+// isDomain reports whether s looks like a lower-case DNS name with a dot.
+func isDomain(s string) bool {
+	if len(s) > 253 || !strings.Contains(s, ".") {
+		return false
+	}
+	for _, label := range strings.Split(s, ".") {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for _, r := range label {
+			if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
+				return false
+			}
+		}
+	}
+	return true
+}
