@@ -65,21 +65,26 @@ func newApp(d Deps) (*fiber.App, *Handler, error) {
 	}
 	cfg := d.Config.HTTP
 	app := fiber.New(fiber.Config{
-		AppName:                 "pcmt",
-		DisableStartupMessage:   true,
-		CaseSensitive:           true,
-		ReadTimeout:             cfg.Timeout.Std(),
-		WriteTimeout:            cfg.Timeout.Std(),
-		IdleTimeout:             cfg.IdleTimeout.Std(),
-		BodyLimit:               int(cfg.BodyLimit),
-		ReadBufferSize:          16 << 10,
-		EnableTrustedProxyCheck: len(cfg.TrustedProxies) > 0,
-		TrustedProxies:          cfg.TrustedProxies,
-		ProxyHeader:             h.proxyHeader(),
-		ErrorHandler:            h.handleError,
+		AppName:               "pcmt",
+		DisableStartupMessage: true,
+		CaseSensitive:         true,
+		ReadTimeout:           cfg.Timeout.Std(),
+		WriteTimeout:          cfg.Timeout.Std(),
+		IdleTimeout:           cfg.IdleTimeout.Std(),
+		BodyLimit:             int(cfg.BodyLimit),
+		// Bodies past BodyLimit reach the app as a stream: limitBody
+		// refuses them, except an upload, which goes to disk. Multipart
+		// forms are not parsed ahead, which would spool any size to disk.
+		StreamRequestBody:            true,
+		DisablePreParseMultipartForm: true,
+		ReadBufferSize:               16 << 10,
+		EnableTrustedProxyCheck:      len(cfg.TrustedProxies) > 0,
+		TrustedProxies:               cfg.TrustedProxies,
+		ProxyHeader:                  h.proxyHeader(),
+		ErrorHandler:                 h.handleError,
 	})
 
-	app.Use(h.requestID, h.accessLog, h.recoverPanic, h.securityHeaders, h.rateLimit(), h.loadSession, h.checkCSRF)
+	app.Use(h.requestID, h.accessLog, h.recoverPanic, h.securityHeaders, h.rateLimit(), h.limitBody, h.loadSession, h.checkCSRF)
 	for _, r := range h.routes() {
 		app.Add(r.method, r.path, h.guard(r.access), r.handle)
 	}

@@ -2,6 +2,7 @@ package routes
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"net"
@@ -9,6 +10,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"pcmt/config"
 )
@@ -67,9 +69,10 @@ func checkSecurityHeaders(t *testing.T, resp *http.Response) {
 	}
 }
 
-// TestOversizedBodyOverTheWire sends a body past HTTP.BodyLimit to a real
-// listener: fasthttp refuses it before routing, and the answer is still a
-// 413 page with every header.
+// TestOversizedBodyOverTheWire sends bodies past HTTP.BodyLimit to a real
+// listener, announced by Content-Length or chunked: the app streams request
+// bodies (for uploads), and every other route must still refuse them with a
+// 413 page carrying every header, without reading them whole.
 func TestOversizedBodyOverTheWire(t *testing.T) {
 	a := newTestApp(t, nil)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -78,28 +81,66 @@ func TestOversizedBodyOverTheWire(t *testing.T) {
 	}
 	go func() { _ = a.app.Listener(ln) }()
 	t.Cleanup(func() { _ = a.app.Shutdown() })
+	limit := int(config.Default().HTTP.BodyLimit)
 
-	// Announce the oversized body and send none of it: the server answers
-	// from the headers alone, and the client is not cut off mid-write.
+	for _, tc := range []struct {
+		name string
+		head string
+		body []byte
+	}{
+		// fasthttp reads the first 8 KiB of a streamed body before the
+		// app sees it; send only that, so that the client is not cut off
+		// mid-write when the server answers and closes.
+		{"content-length", fmt.Sprintf("Content-Length: %d\r\n", limit+1), bytes.Repeat([]byte("a"), 8<<10)},
+		// A chunked body has no length to judge by: the server reads one
+		// byte past the limit, all that is sent here (with the chunk's
+		// CRLF), and stops.
+		{"chunked", "Transfer-Encoding: chunked\r\n",
+			append(append([]byte(fmt.Sprintf("%x\r\n", limit+1)), bytes.Repeat([]byte("a"), limit+1)...), "\r\n"...)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			conn, err := net.Dial("tcp", ln.Addr().String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			_ = conn.SetDeadline(time.Now().Add(20 * time.Second))
+			go func() {
+				fmt.Fprintf(conn, "POST /signin HTTP/1.1\r\nHost: pcmt.test\r\nContent-Type: application/x-www-form-urlencoded\r\n%s\r\n", tc.head)
+				_, _ = conn.Write(tc.body)
+			}()
+			resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != http.StatusRequestEntityTooLarge {
+				t.Fatalf("status %d, want 413", resp.StatusCode)
+			}
+			checkSecurityHeaders(t, resp)
+			if !strings.Contains(string(body), "larger than this server accepts") {
+				t.Fatalf("413 body: %.300s", body)
+			}
+		})
+	}
+
+	// A chunked body within the limit is read as usual: here, refused for
+	// its missing CSRF token, not for its size.
 	conn, err := net.Dial("tcp", ln.Addr().String())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	fmt.Fprintf(conn, "POST /signin HTTP/1.1\r\nHost: pcmt.test\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: %d\r\n\r\n",
-		config.Default().HTTP.BodyLimit+1)
+	_ = conn.SetDeadline(time.Now().Add(20 * time.Second))
+	fmt.Fprintf(conn, "POST /signin HTTP/1.1\r\nHost: pcmt.test\r\nContent-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nuser=\r\n3\r\nbob\r\n0\r\n\r\n")
 	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusRequestEntityTooLarge {
-		t.Fatalf("status %d, want 413", resp.StatusCode)
-	}
-	checkSecurityHeaders(t, resp)
-	if !strings.Contains(string(body), "larger than this server accepts") {
-		t.Fatalf("413 body: %.300s", body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("small chunked body: status %d, want 403", resp.StatusCode)
 	}
 }
 
