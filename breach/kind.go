@@ -1,3 +1,5 @@
+// Package breach reads breach data files — YAML breach documents, plain
+// lists and Pwned Passwords dumps — as streams, and imports them.
 package breach
 
 import (

@@ -2,8 +2,6 @@ package breach
 
 import (
 	"bufio"
-	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -85,6 +83,9 @@ type yamlParser struct {
 	h    YAMLHandler
 	long []byte // a line longer than br's buffer
 	line int64  // of the line being handled
+	// noEOL is set for a last line without a line break, which YAML's
+	// block scalars see as a difference.
+	noEOL bool
 
 	doc     int   // current document number
 	open    bool  // a document is open
@@ -110,39 +111,6 @@ type yamlParser struct {
 	flow     []byte
 	flowLine int64
 	scratch  []byte // unquoted entries
-}
-
-// readLine is the next line without its LF or CRLF; io.EOF at the end.
-func (p *yamlParser) readLine() ([]byte, error) {
-	raw, err := p.br.ReadSlice('\n')
-	if errors.Is(err, bufio.ErrBufferFull) {
-		p.long = append(p.long[:0], raw...)
-		for errors.Is(err, bufio.ErrBufferFull) {
-			if len(p.long) > MaxFlowList {
-				return nil, p.fail(p.line+1, "line longer than %d bytes", MaxFlowList)
-			}
-			raw, err = p.br.ReadSlice('\n')
-			p.long = append(p.long, raw...)
-		}
-		raw = p.long
-	}
-	if err != nil && err != io.EOF {
-		return nil, err
-	}
-	if len(raw) == 0 {
-		return nil, io.EOF
-	}
-	p.line++
-	if raw[len(raw)-1] == '\n' {
-		raw = raw[:len(raw)-1]
-		if len(raw) > 0 && raw[len(raw)-1] == '\r' {
-			raw = raw[:len(raw)-1]
-		}
-	}
-	if p.line == 1 {
-		raw = bytes.TrimPrefix(raw, bom)
-	}
-	return raw, nil
 }
 
 func (p *yamlParser) fail(line int64, format string, args ...any) error {
@@ -331,7 +299,10 @@ func (p *yamlParser) appendHeader(line []byte) error {
 	if len(p.hdr)+len(line) >= MaxYAMLHeader {
 		return p.fail(p.line, "the document's metadata is larger than %d bytes", MaxYAMLHeader)
 	}
-	p.hdr = append(append(p.hdr, line...), '\n')
+	p.hdr = append(p.hdr, line...)
+	if !p.noEOL {
+		p.hdr = append(p.hdr, '\n')
+	}
 	p.hdrLines = append(p.hdrLines, p.line)
 	return nil
 }
@@ -382,65 +353,4 @@ func (p *yamlParser) listKey(k Kind, indent int, rest []byte, inData bool) error
 		return nil
 	}
 	return p.fail(p.line, "%s: must be a list", k)
-}
-
-// isMarker is whether line is a document marker: "---" or "...".
-func isMarker(line []byte, c byte) bool {
-	return len(line) >= 3 && line[0] == c && line[1] == c && line[2] == c && (len(line) == 3 || isBlank(line[3]))
-}
-
-// isEntry is whether s, at an entry's indentation, starts a block list entry.
-func isEntry(s []byte) bool { return s[0] == '-' && (len(s) == 1 || s[1] == ' ') }
-
-// topKey splits "key: rest" when key is a plain word.
-func topKey(line []byte) (key, rest []byte, ok bool) {
-	i := 0
-	for i < len(line) && (line[i]|0x20 >= 'a' && line[i]|0x20 <= 'z' || line[i] >= '0' && line[i] <= '9' || line[i] == '_') {
-		i++
-	}
-	j := i
-	for j < len(line) && line[j] == ' ' {
-		j++
-	}
-	if i == 0 || j == len(line) || line[j] != ':' || j+1 < len(line) && !isBlank(line[j+1]) {
-		return nil, nil, false
-	}
-	return line[:i], line[j+1:], true
-}
-
-// hasOddBreak reports a CR or a Unicode line break (NEL, LS, PS) inside a
-// line: YAML breaks lines there too, which a line reader would not.
-func hasOddBreak(line []byte) bool {
-	if bytes.IndexByte(line, '\r') >= 0 {
-		return true
-	}
-	for s := line; ; {
-		i := bytes.IndexByte(s, 0xC2)
-		if i < 0 {
-			break
-		}
-		if i+1 < len(s) && s[i+1] == 0x85 {
-			return true
-		}
-		s = s[i+1:]
-	}
-	for s := line; ; {
-		i := bytes.IndexByte(s, 0xE2)
-		if i < 0 {
-			break
-		}
-		if i+2 < len(s) && s[i+1] == 0x80 && (s[i+2] == 0xA8 || s[i+2] == 0xA9) {
-			return true
-		}
-		s = s[i+1:]
-	}
-	return false
-}
-
-// clip shortens text quoted in an error message.
-func clip(b []byte) []byte {
-	if len(b) > 40 {
-		return b[:40]
-	}
-	return b
 }

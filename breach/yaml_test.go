@@ -280,3 +280,43 @@ func TestLargeListStreams(t *testing.T) {
 		t.Fatalf("%v allocations for %d entries", allocs, n)
 	}
 }
+
+func TestParseTime(t *testing.T) {
+	for in, want := range map[string]time.Time{
+		"2022-04-23T00:00:00Z":        time.Date(2022, 4, 23, 0, 0, 0, 0, time.UTC),
+		"2022-04-23":                  time.Date(2022, 4, 23, 0, 0, 0, 0, time.UTC),
+		"2022-04-23T00:00:00Z+02:00":  time.Date(2022, 4, 22, 22, 0, 0, 0, time.UTC),
+		"2022-04-23T10:30:00.5-01:00": time.Date(2022, 4, 23, 11, 30, 0, 5e8, time.UTC),
+	} {
+		got, err := ParseTime(in)
+		if err != nil || !got.Equal(want) {
+			t.Errorf("%s: %v %v", in, got, err)
+		}
+	}
+	for _, in := range []string{"yesterday", "2022-13-01", "2022-04-23Z+02:00", "Z+02:00"} {
+		if _, err := ParseTime(in); !errors.Is(err, apperr.ErrInvalid) {
+			t.Errorf("%s: got %v", in, err)
+		}
+	}
+}
+
+func TestListLayouts(t *testing.T) {
+	for _, in := range []string{
+		"name: a\ndata:\n  emails:\n  - x\n  - y\n  hashes:\n    - h\n",
+		"name: a\ndata:\n    emails: [x,\n      y]   # two\n    hashes: [h]\n",
+		"emails:\n- x\n- y\nhashes:\n  - h\nname: a\n",
+		"name: a\nemails:\n  - 'x'\n  - \"y\"\nhashes: [\"h\"]\nusernames: ~\npasswords: []\n",
+	} {
+		r, err := parseString(t, in)
+		if err != nil {
+			t.Fatalf("%q: %v", in, err)
+		}
+		var vals []string
+		for _, e := range r.events {
+			vals = append(vals, e[strings.IndexByte(e, ' ')+1:])
+		}
+		if got := strings.Join(vals, "|"); !strings.Contains(got, `emails "x"|emails "y"`) || !strings.Contains(got, `hashes "h"`) || !strings.HasSuffix(got, "1 a") {
+			t.Fatalf("%q: got %s", in, got)
+		}
+	}
+}
