@@ -31,6 +31,7 @@ const usage = `usage: pcmt <command> [flags]
 commands:
   serve                  run the web app (default config: localhost:3000, ./pcmt.db)
   migrate up|down|status apply, roll back one, or list database migrations
+  import FILE...         import breaches (YAML, line lists) or a Pwned Passwords corpus
   user create|passwd|list
                          add an account, reset a password, list the accounts
   audit verify           check that the activity log's hash chain is unbroken
@@ -48,6 +49,7 @@ type command struct {
 var commands = []command{
 	{"serve", runServe},
 	{"migrate", runMigrate},
+	{"import", runImport},
 	{"user", runUser},
 	{"audit", runAudit},
 	{"config", runConfig},

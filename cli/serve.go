@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"pcmt/account"
+	"pcmt/breach"
 	"pcmt/config"
 	"pcmt/routes"
 	"pcmt/server"
@@ -52,18 +53,11 @@ func ServeWith(ctx context.Context, cfg config.Config, log *slog.Logger, console
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, cfg.Database.Path)
+	st, err := openMigrated(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	n, err := st.Migrate(ctx)
-	if err != nil {
-		return err
-	}
-	if n > 0 {
-		log.Info("database migrated", "applied", n)
-	}
 	if err := createFirstAdmin(ctx, cfg.Init, st, st.Auditor(keys.Audit), console, log); err != nil {
 		return err
 	}
@@ -73,7 +67,13 @@ func ServeWith(ctx context.Context, cfg config.Config, log *slog.Logger, console
 		return err
 	}
 	vault := account.NewVault(account.MinVaultWorkFactor)
-	app, err := routes.New(routes.Deps{Config: &cfg, Keys: keys, Store: st, Log: log, Assets: assets, Vault: vault})
+	imports, err := startImports(ctx, cfg, st, log)
+	if err != nil {
+		return err
+	}
+	defer imports.Close()
+	app, err := routes.New(routes.Deps{Config: &cfg, Keys: keys, Store: st, Log: log, Assets: assets, Vault: vault,
+		Imports: imports})
 	if err != nil {
 		return err
 	}
@@ -92,6 +92,23 @@ func ServeWith(ctx context.Context, cfg config.Config, log *slog.Logger, console
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// startImports runs the admins' uploads in the background, resuming those a
+// restart interrupted. Uploads and sort files live beside the database,
+// where there is room for the data they become.
+func startImports(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Logger) (*breach.Jobs, error) {
+	dir := cfg.Database.Path + ".uploads"
+	im := &breach.Importer{Store: st, TempDir: dir, MaxSize: int64(cfg.Import.MaxSize), Log: log}
+	jobs, err := breach.NewJobs(im, dir, log)
+	if err != nil {
+		return nil, err
+	}
+	if err := jobs.Resume(ctx); err != nil {
+		jobs.Close()
+		return nil, err
+	}
+	return jobs, nil
 }
 
 // openAssets serves the embedded static files, or in live mode the ones on

@@ -257,3 +257,13 @@ func (s *Store) RecordCount(ctx context.Context, breach int64) (int64, error) {
 	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM breach_records WHERE breach_id = ?`, breach).Scan(&n)
 	return n, wrap("count records", err)
 }
+
+// PasswordSeen reports whether a password, by its SHA-1, is in the Pwned
+// Passwords corpus or in any breach.
+func (s *Store) PasswordSeen(ctx context.Context, sha1 []byte) (bool, error) {
+	if n, err := s.PwnedCount(ctx, PwnedSHA1, sha1); err != nil || n > 0 {
+		return n > 0, err
+	}
+	ids, err := s.BreachesWith(ctx, RecordSHA1, sha1)
+	return len(ids) > 0, err
+}

@@ -1,0 +1,84 @@
+package cli
+
+import (
+	"fmt"
+	stdio "io"
+	"os"
+	"strings"
+	"time"
+
+	"golang.org/x/term"
+
+	"pcmt/breach"
+)
+
+func isTerminal(w stdio.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// progressBar shows an import's progress: a bar redrawn in place on a
+// terminal, a plain line every plainEvery otherwise (logs, CI).
+type progressBar struct {
+	w     stdio.Writer
+	name  string
+	tty   bool
+	last  time.Time
+	drawn bool
+}
+
+const plainEvery = 10 * time.Second
+
+func newProgressBar(w stdio.Writer, name string, tty bool) *progressBar {
+	return &progressBar{w: w, name: name, tty: tty}
+}
+
+func (b *progressBar) update(p breach.Progress) {
+	if !b.tty {
+		if now := time.Now(); now.Sub(b.last) >= plainEvery {
+			b.last = now
+			fmt.Fprintf(b.w, "%s: %s\n", b.name, progressLine(p))
+		}
+		return
+	}
+	const width = 30
+	filled := 0
+	if p.Total > 0 {
+		filled = int(int64(width) * min(p.Bytes, p.Total) / p.Total)
+	}
+	fmt.Fprintf(b.w, "\r\033[K[%s%s] %s", strings.Repeat("=", filled), strings.Repeat(" ", width-filled), progressLine(p))
+	b.drawn = true
+}
+
+func (b *progressBar) done() {
+	if b.drawn {
+		fmt.Fprint(b.w, "\r\033[K")
+	}
+}
+
+// progressLine says bytes, records per second and the time left.
+func progressLine(p breach.Progress) string {
+	rate, eta := 0.0, "?"
+	if s := p.Elapsed.Seconds(); s > 0 {
+		rate = float64(p.Records) / s
+		if p.Bytes > 0 && p.Total >= p.Bytes && p.Phase == "reading" {
+			left := time.Duration(float64(p.Elapsed) * float64(p.Total-p.Bytes) / float64(p.Bytes))
+			eta = left.Round(time.Second).String()
+		}
+	}
+	return fmt.Sprintf("%s %s / %s, %d records, %.0f records/s, ETA %s",
+		p.Phase, byteCount(p.Bytes), byteCount(p.Total), p.Records, rate, eta)
+}
+
+func byteCount(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}

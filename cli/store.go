@@ -1,0 +1,27 @@
+package cli
+
+import (
+	"context"
+	"log/slog"
+
+	"pcmt/config"
+	"pcmt/store"
+)
+
+// openMigrated opens (creating when missing) the configuration's database
+// and brings its schema up to date.
+func openMigrated(ctx context.Context, cfg config.Config, log *slog.Logger) (*store.Store, error) {
+	st, err := store.Open(ctx, cfg.Database.Path)
+	if err != nil {
+		return nil, err
+	}
+	n, err := st.Migrate(ctx)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	if n > 0 {
+		log.Info("database migrated", "applied", n)
+	}
+	return st, nil
+}
