@@ -54,6 +54,8 @@ var wantAccess = map[string]access{
 	"POST /admin/users/:id/delete":          adminRole,
 	"GET /admin/audit":                      adminRole,
 	"GET /admin/breaches":                   adminRole,
+	"GET /admin/breaches/import":            adminRole,
+	"POST /admin/breaches/import":           adminRole,
 	"GET /admin/breaches/jobs/:id":          adminRole,
 	"GET /admin/breaches/:id":               adminRole,
 	"POST /admin/breaches/:id":              adminRole,

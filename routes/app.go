@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"pcmt/account"
+	"pcmt/breach"
 	"pcmt/config"
 	"pcmt/static"
 	"pcmt/store"
@@ -27,6 +28,8 @@ type Deps struct {
 	Vault *account.Vault
 	// Hasher hashes passwords; nil makes one with the production costs.
 	Hasher *account.Hasher
+	// Imports runs uploaded breach files; nil turns uploads off.
+	Imports *breach.Jobs
 }
 
 // Handler holds the dependencies every handler method uses.
@@ -50,6 +53,8 @@ type Handler struct {
 	home     prerendered      // the landing page as visitors see it
 	// twoFactor seals TOTP secrets and keeps sign-ins waiting for a code.
 	twoFactor *twoFactor
+	// imports runs uploaded breach files; nil when uploads are off.
+	imports *breach.Jobs
 }
 
 // New builds the Fiber app: settings, middleware and every route.
@@ -129,6 +134,7 @@ func newHandler(d Deps) (*Handler, error) {
 		twoFactor: newTwoFactor(d.Keys),
 		audit:     d.Store.Auditor(d.Keys.Audit),
 		bootID:    newBootID(),
+		imports:   d.Imports,
 	}, nil
 }
 

@@ -69,6 +69,8 @@ func (h *Handler) routes() []route {
 		{fiber.MethodGet, "/admin/audit", adminRole, h.showAudit},
 
 		{fiber.MethodGet, "/admin/breaches", adminRole, h.showAdminBreaches},
+		{fiber.MethodGet, "/admin/breaches/import", adminRole, h.showImport},
+		{fiber.MethodPost, "/admin/breaches/import", adminRole, h.importUpload},
 		{fiber.MethodGet, "/admin/breaches/jobs/:id", adminRole, h.showImportJob},
 		{fiber.MethodGet, "/admin/breaches/:id", adminRole, h.showAdminBreach},
 		{fiber.MethodPost, "/admin/breaches/:id", adminRole, h.saveBreach},
