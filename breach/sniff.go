@@ -28,8 +28,9 @@ func ParseFormat(s string) (Format, error) {
 	return "", fmt.Errorf("format %q is not one of yaml, lines, pwned: %w", s, apperr.ErrInvalid)
 }
 
-// sniffLines is how many leading lines Sniff and GuessKind look at: enough
-// to outvote a stray header line, few enough to stay instant.
+// How many leading non-blank lines Sniff checks for the Pwned shape and
+// GuessKind samples: enough to outvote a stray line, few enough to stay
+// instant.
 const (
 	sniffPwnedLines = 8
 	guessLines      = 1000
