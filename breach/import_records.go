@@ -62,6 +62,7 @@ func (c *collector) add(kind Kind, v []byte) error {
 		c.cur = c.newPending()
 	}
 	p := c.cur
+	c.t.records.Add(1)
 	switch kind {
 	case Emails:
 		p.b.Emails++
@@ -200,7 +201,7 @@ func (c *collector) finish(doc int, b store.Breach, skipped int64) error {
 		}
 	}
 	c.done = append(c.done, p)
-	c.t.records.Add(b.Emails + b.Usernames + b.Passwords + b.Hashes - b.Invalid)
+	c.t.records.Add(-b.Invalid) // counted as read, found invalid at the end
 	return nil
 }
 

@@ -129,13 +129,21 @@ func newHandler(d Deps) (*Handler, error) {
 		proxies:   proxies,
 		vault:     vault,
 		hasher:    hasher,
-		policy:    account.NewPolicy(),
+		policy:    newPolicy(d),
 		throttle:  account.NewThrottle(nil),
 		twoFactor: newTwoFactor(d.Keys),
 		audit:     d.Store.Auditor(d.Keys.Audit),
 		bootID:    newBootID(),
 		imports:   d.Imports,
 	}, nil
+}
+
+// newPolicy is the password policy with the instance's own breach data as
+// its breach check.
+func newPolicy(d Deps) *account.Policy {
+	p := account.NewPolicy()
+	p.Breached = breach.SeenPassword(d.Store, d.Log)
+	return p
 }
 
 func (h *Handler) proxyHeader() string {

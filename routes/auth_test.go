@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/hex"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -15,6 +16,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"pcmt/account"
+	"pcmt/breach"
 	"pcmt/config"
 	"pcmt/store"
 )
@@ -426,4 +428,52 @@ func TestBcryptUpgradedAtSignIn(t *testing.T) {
 	if resp := a.session().signIn("legacy", "legacy horse battery"); resp.StatusCode != http.StatusSeeOther {
 		t.Fatal("the upgraded hash does not verify")
 	}
+}
+
+// A password the instance's breach data holds is refused, whether it is in
+// the Pwned Passwords corpus or in an imported breach.
+func TestBreachedPasswordsAreRefused(t *testing.T) {
+	a := newTestApp(t, nil)
+	ctx := context.Background()
+	inBreach, inCorpus := breach.PasswordDigest([]byte("a breached passphrase")), breach.PasswordDigest([]byte("a pwned passphrase"))
+	if _, err := a.h.store.ImportBreaches(ctx, []store.NewBreach{{
+		Breach:  store.Breach{Name: "Leak"},
+		Records: []store.DigestSource{oneDigest(store.RecordSHA1, inBreach[:])},
+	}}, store.ImportOptions{Now: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	w, _ := a.h.store.NewPwnedWriter(store.PwnedSHA1)
+	if err := w.Add(ctx, inCorpus[:], 3); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	_, s := a.newMember("alice", "correct horse battery")
+	for _, pw := range []string{"a breached passphrase", "a pwned passphrase"} {
+		resp, body := s.post("/settings/password", "/settings/password", url.Values{
+			"current_password": {"correct horse battery"}, "new_password": {pw}, "new_password_confirm": {pw},
+		})
+		msg := parseHTML(t, body).Find(`[data-testid="new_password-error"]`).Text()
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(msg, "known data breach") {
+			t.Fatalf("%q: %d, message %q", pw, resp.StatusCode, msg)
+		}
+	}
+	resp, _ := s.post("/settings/password", "/settings/password", url.Values{
+		"current_password": {"correct horse battery"}, "new_password": {"an unbreached passphrase"}, "new_password_confirm": {"an unbreached passphrase"},
+	})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("a clean password was refused: %d", resp.StatusCode)
+	}
+}
+
+func oneDigest(kind store.RecordKind, d []byte) store.DigestSource {
+	done := false
+	return store.DigestSource{Kind: kind, Next: func() ([]byte, error) {
+		if done {
+			return nil, io.EOF
+		}
+		done = true
+		return d, nil
+	}}
 }
