@@ -31,6 +31,11 @@ type Jobs struct {
 
 // NewJobs makes the runner; dir keeps the uploads (created 0700).
 func NewJobs(im *Importer, dir string, log *slog.Logger) (*Jobs, error) {
+	// Jobs keep absolute paths; so does the directory, to know its files.
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("import jobs: %w", err)
+	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("import jobs: %w", err)
 	}
@@ -142,7 +147,7 @@ func (j *Jobs) run(id int64) {
 	} else {
 		j.log.Info("import job done", "job", id, "summary", sum.String())
 	}
-	if filepath.Dir(job.Path) == filepath.Clean(j.dir) {
+	if filepath.Dir(job.Path) == j.dir {
 		if err := os.Remove(job.Path); err != nil && !errors.Is(err, os.ErrNotExist) {
 			j.log.Warn("removing upload", "job", id, "err", err)
 		}
