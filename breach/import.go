@@ -182,7 +182,8 @@ func (im *Importer) run(ctx context.Context, job store.ImportJob, report func(Pr
 			return Summary{}, err
 		}
 	}
-	if err := im.Store.StartImportJob(ctx, job.ID, string(format), im.now()); err != nil {
+	host, _ := os.Hostname()
+	if err := im.Store.StartImportJob(ctx, job.ID, string(format), os.Getpid(), host, im.now()); err != nil {
 		return Summary{}, err
 	}
 	t := newMeter(f, job.FileSize)

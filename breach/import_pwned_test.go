@@ -110,7 +110,7 @@ func TestInterruptedCorpusResumesWithoutDuplicatesOrGaps(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.StartImportJob(ctx, job.ID, "pwned", job.CreatedAt); err != nil {
+	if err := s.StartImportJob(ctx, job.ID, "pwned", 0, "", job.CreatedAt); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.BeginPwnedImport(ctx, job.ID, store.PwnedSHA1, "sorted", false); err != nil {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"syscall"
 
 	"pcmt/store"
 )
@@ -83,16 +84,23 @@ func (j *Jobs) enqueue(id int64) {
 }
 
 // Resume runs again the web jobs a restart interrupted, whose uploads are
-// still there, and fails the others: no job stays "running" for ever. Jobs
-// of the command line are left to a re-run of their command, which resumes
-// them.
+// still there, and fails the others; a command-line job whose process is
+// gone is failed too (a re-run of its command still resumes a corpus). No
+// job stays "running" for ever.
 func (j *Jobs) Resume(ctx context.Context) error {
 	jobs, err := j.im.Store.UnfinishedImportJobs(ctx)
 	if err != nil {
 		return err
 	}
+	host, _ := os.Hostname()
 	for _, job := range jobs {
 		if job.Origin != "web" {
+			if job.State == store.JobRunning && job.Host == host && !alive(job.PID) {
+				msg := "interrupted: the pcmt import process ended without finishing; run the same command again"
+				if err := j.im.Store.FinishImportJob(ctx, job.ID, store.JobFailed, msg, "", -1, j.im.now()); err != nil {
+					return err
+				}
+			}
 			continue
 		}
 		if _, err := os.Stat(job.Path); err != nil {
@@ -106,6 +114,20 @@ func (j *Jobs) Resume(ctx context.Context) error {
 		j.enqueue(job.ID)
 	}
 	return nil
+}
+
+// alive says whether a process of this host is running: signal 0 checks
+// without sending anything.
+func alive(pid int) bool {
+	if pid <= 0 {
+		return false
+	}
+	p, err := os.FindProcess(pid)
+	if err != nil {
+		return false
+	}
+	err = p.Signal(syscall.Signal(0))
+	return err == nil || errors.Is(err, syscall.EPERM)
 }
 
 func (j *Jobs) work() {

@@ -6,7 +6,9 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -88,12 +90,31 @@ func TestJobsResumeOrFailWhatARestartInterrupted(t *testing.T) {
 			t.Fatal(err)
 		}
 		// The process died while it ran.
-		if err := s.StartImportJob(ctx, j.ID, "lines", time.Now()); err != nil {
+		if err := s.StartImportJob(ctx, j.ID, "lines", 0, "", time.Now()); err != nil {
 			t.Fatal(err)
 		}
 		ids = append(ids, j.ID)
 	}
 	os.Remove(lost.Path)
+	// Two command-line imports: one whose process is gone, one still
+	// running (this test's own process).
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Fatal(err)
+	}
+	host, _ := os.Hostname()
+	var cliJobs []int64
+	for _, pid := range []int{dead.Process.Pid, os.Getpid()} {
+		u := upload(t, t.TempDir(), "e@example.com\n")
+		j, err := im.NewJob(ctx, u.Path, u.Name, "cli", 0, breach.Options{Name: filepath.Base(u.Path)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.StartImportJob(ctx, j.ID, "lines", pid, host, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		cliJobs = append(cliJobs, j.ID)
+	}
 
 	jobs, err := breach.NewJobs(im, dir, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
@@ -109,7 +130,11 @@ func TestJobsResumeOrFailWhatARestartInterrupted(t *testing.T) {
 	if j := waitJob(t, s, ids[1]); j.State != store.JobFailed || j.Error == "" {
 		t.Fatalf("job without its upload: %+v", j)
 	}
-	if left, _ := s.UnfinishedImportJobs(ctx); len(left) != 0 {
-		t.Fatalf("jobs still unfinished: %+v", left)
+	if j, _ := s.ImportJobByID(ctx, cliJobs[0]); j.State != store.JobFailed || !strings.Contains(j.Error, "run the same command again") {
+		t.Fatalf("command-line job of a dead process: %+v", j)
+	}
+	left, _ := s.UnfinishedImportJobs(ctx)
+	if len(left) != 1 || left[0].ID != cliJobs[1] {
+		t.Fatalf("unfinished jobs %+v, want only the live command-line one", left)
 	}
 }

@@ -69,6 +69,10 @@ CREATE TABLE import_jobs (
     ck_prefix     INTEGER NOT NULL DEFAULT -1,
     ck_offset     INTEGER NOT NULL DEFAULT 0,
     ck_line       INTEGER NOT NULL DEFAULT 0,
+    -- The process running the job, to tell a live command-line import from
+    -- one that was killed.
+    pid           INTEGER NOT NULL DEFAULT 0,
+    host          TEXT NOT NULL DEFAULT '',
     created_at    TEXT NOT NULL,
     started_at    TEXT,
     finished_at   TEXT

@@ -91,6 +91,7 @@ func (h *Handler) saveBreach(c *fiber.Ctx) error {
 	if err := h.store.EditBreach(c.UserContext(), b.ID, edit, h.now()); err != nil {
 		return err
 	}
+	h.record(c, 0, currentUser(c).ID, store.EventBreachEdited, b.Name)
 	h.log.Info("breach edited", "breach", b.Name, "admin", currentUser(c).Username, "request_id", requestIDOf(c))
 	h.flash(c, views.FlashSuccess, "Breach "+b.Name+" is saved.")
 	return redirect(c, string(breachView(&b).AdminHref()))

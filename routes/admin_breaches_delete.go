@@ -1,7 +1,11 @@
 package routes
 
 import (
+	"fmt"
+
 	"github.com/gofiber/fiber/v2"
+
+	"pcmt/store"
 
 	"pcmt/views"
 )
@@ -21,6 +25,7 @@ func (h *Handler) deleteBreach(c *fiber.Ctx) error {
 	if err := h.store.DeleteBreach(c.UserContext(), b.ID); err != nil {
 		return err
 	}
+	h.record(c, 0, currentUser(c).ID, store.EventBreachDeleted, fmt.Sprintf("%s (%d records)", b.Name, b.Records))
 	h.log.Info("breach deleted", "breach", b.Name, "records", b.Records, "admin", currentUser(c).Username,
 		"request_id", requestIDOf(c))
 	h.flash(c, views.FlashSuccess, "Breach "+b.Name+" and its records are deleted.")

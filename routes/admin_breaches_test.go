@@ -154,6 +154,11 @@ func TestAdminDeletesBreach(t *testing.T) {
 	if resp, _ := w.admin.do(newGet(path)); resp.StatusCode != http.StatusNotFound {
 		t.Fatalf("the deleted breach's page: %d", resp.StatusCode)
 	}
+	// The audit trail keeps who deleted what.
+	_, audit, _ := w.admin.page("/admin/audit")
+	if text := audit.Find("main").Text(); !strings.Contains(text, "Breach deleted") || !strings.Contains(text, "horrible (") {
+		t.Fatalf("the audit log does not show the deletion:\n%s", text)
+	}
 }
 
 func viewsForm(title, domain, date, classes string) views.AdminBreachForm {

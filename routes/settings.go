@@ -108,6 +108,10 @@ var eventText = map[string]string{
 	store.EventPasswordReset:   "Password reset by an admin",
 
 	store.EventRecoveryCodesReplaced: "New recovery codes made",
+
+	store.EventImportUploaded: "Breach file uploaded for import",
+	store.EventBreachEdited:   "Breach edited",
+	store.EventBreachDeleted:  "Breach deleted",
 }
 
 func describeEvent(e store.Activity) string {

@@ -2,6 +2,7 @@ package routes
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"mime/multipart"
@@ -14,6 +15,7 @@ import (
 
 	"pcmt/apperr"
 	"pcmt/breach"
+	"pcmt/store"
 	"pcmt/views"
 )
 
@@ -109,6 +111,7 @@ func (h *Handler) importUpload(c *fiber.Ctx) error {
 	case err != nil:
 		return err
 	}
+	h.record(c, 0, currentUser(c).ID, store.EventImportUploaded, fmt.Sprintf("%s (%d bytes), job %d", file.Name, file.Size, id))
 	h.log.Info("import uploaded", "job", id, "file", file.Name, "bytes", file.Size,
 		"admin", currentUser(c).Username, "request_id", requestIDOf(c))
 	return redirect(c, string(views.ImportJobView{ID: id}.Href()))

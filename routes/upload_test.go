@@ -211,7 +211,7 @@ func TestJobPanelPollsUntilFinished(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := w.h.store.StartImportJob(ctx, id, "lines", time.Now().Add(-2*time.Second)); err != nil {
+	if err := w.h.store.StartImportJob(ctx, id, "lines", 0, "", time.Now().Add(-2*time.Second)); err != nil {
 		t.Fatal(err)
 	}
 	if err := w.h.store.ImportJobProgress(ctx, id, 1000, 500, 3, 1); err != nil {

@@ -30,6 +30,12 @@ const (
 	EventUserEnabled     = "user_enabled"
 	EventUserDeleted     = "user_deleted"
 	EventPasswordReset   = "password_reset"
+
+	// Breach data events concern no account (user_id NULL): the audit
+	// trail of what admins did to the data.
+	EventImportUploaded = "import_uploaded"
+	EventBreachEdited   = "breach_edited"
+	EventBreachDeleted  = "breach_deleted"
 )
 
 // Activity is one row of the activity log.

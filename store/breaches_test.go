@@ -161,7 +161,7 @@ func TestImportJobLifecycle(t *testing.T) {
 	if j, err := s.UnfinishedImportJobFor(ctx, "/data/x.yaml", "fp"); err != nil || j.ID != id || j.State != store.JobQueued {
 		t.Fatalf("unfinished job: %+v, %v", j, err)
 	}
-	if err := s.StartImportJob(ctx, id, "yaml", now); err != nil {
+	if err := s.StartImportJob(ctx, id, "yaml", 1, "h", now); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.ImportJobProgress(ctx, id, 50, 7, 1, 0); err != nil {

@@ -43,6 +43,10 @@ type ImportJob struct {
 	CkOffset int64
 	CkLine   int64
 
+	// PID and Host name the process that last started the job.
+	PID  int
+	Host string
+
 	CreatedAt, StartedAt, FinishedAt time.Time
 }
 
@@ -51,7 +55,7 @@ func (j ImportJob) Finished() bool { return j.State == JobDone || j.State == Job
 
 const jobColumns = `id, origin, coalesce(created_by, 0), path, file_name, file_size, fingerprint,
 	format, options, state, bytes_done, records, skipped, invalid, error, summary,
-	phase, ck_prefix, ck_offset, ck_line, created_at, started_at, finished_at`
+	phase, ck_prefix, ck_offset, ck_line, pid, host, created_at, started_at, finished_at`
 
 func scanJob(row interface{ Scan(...any) error }) (ImportJob, error) {
 	var j ImportJob
@@ -59,7 +63,7 @@ func scanJob(row interface{ Scan(...any) error }) (ImportJob, error) {
 	var started, finished sql.NullString
 	err := row.Scan(&j.ID, &j.Origin, &j.CreatedBy, &j.Path, &j.FileName, &j.FileSize, &j.Fingerprint,
 		&j.Format, &j.Options, &j.State, &j.BytesDone, &j.Records, &j.Skipped, &j.Invalid, &j.Error, &j.Summary,
-		&j.Phase, &j.CkPrefix, &j.CkOffset, &j.CkLine, &created, &started, &finished)
+		&j.Phase, &j.CkPrefix, &j.CkOffset, &j.CkLine, &j.PID, &j.Host, &created, &started, &finished)
 	j.CreatedAt, j.StartedAt, j.FinishedAt = parseTime(created), parseNullTime(started), parseNullTime(finished)
 	return j, err
 }
@@ -95,11 +99,15 @@ func (s *Store) UnfinishedImportJobs(ctx context.Context) ([]ImportJob, error) {
 		WHERE state IN ('queued', 'running') ORDER BY id`)
 }
 
-// UnfinishedImportJobFor finds the newest unfinished job of the same file,
-// which a re-run of the same command resumes, or ErrNotFound.
+// UnfinishedImportJobFor finds the newest job of the same file that a
+// re-run of the same command resumes, or ErrNotFound: one queued or left
+// running, or a corpus import that failed after committing part of the
+// corpus (its checkpoint says where to go on).
 func (s *Store) UnfinishedImportJobFor(ctx context.Context, path, fingerprint string) (ImportJob, error) {
 	j, err := scanJob(s.r.QueryRowContext(ctx, `SELECT `+jobColumns+` FROM import_jobs
-		WHERE path = ? AND fingerprint = ? AND state IN ('queued', 'running') ORDER BY id DESC LIMIT 1`,
+		WHERE path = ? AND fingerprint = ?
+			AND (state IN ('queued', 'running') OR state = 'failed' AND phase != '')
+		ORDER BY id DESC LIMIT 1`,
 		path, fingerprint))
 	return j, wrap("find unfinished import job", err)
 }
@@ -121,11 +129,12 @@ func (s *Store) queryJobs(ctx context.Context, op, q string, args ...any) ([]Imp
 	return out, wrap(op, rows.Err())
 }
 
-// StartImportJob marks a job running with the format it is read as.
-func (s *Store) StartImportJob(ctx context.Context, id int64, format string, now time.Time) error {
+// StartImportJob marks a job running, in process pid on host, with the
+// format it is read as.
+func (s *Store) StartImportJob(ctx context.Context, id int64, format string, pid int, host string, now time.Time) error {
 	return wrap("start import job", s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE import_jobs SET state = 'running', format = ?,
-			started_at = coalesce(started_at, ?) WHERE id = ?`, format, formatTime(now), id)
+		res, err := tx.ExecContext(ctx, `UPDATE import_jobs SET state = 'running', format = ?, pid = ?, host = ?,
+			error = '', started_at = coalesce(started_at, ?) WHERE id = ?`, format, pid, host, formatTime(now), id)
 		return mustAffect(res, err)
 	}))
 }
