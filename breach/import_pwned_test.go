@@ -159,3 +159,23 @@ func TestCorpusErrorsNameTheLine(t *testing.T) {
 		t.Fatalf("job after a bad line: %+v", jobs[0])
 	}
 }
+
+func TestNTLMCorpusImportsIntoItsOwnMode(t *testing.T) {
+	im, s := newImporter(t)
+	ctx := context.Background()
+	text := "00000A1B2C3D4E5F60718293A4B5C6D7:12\n00000a1b2c3d4e5f60718293a4b5c6d8:1\nFFFFF000000000000000000000000000:7"
+	sum, err := importFile(t, im, writeFile(t, "ntlm.txt", text), breach.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Corpus != store.PwnedNTLM || sum.Records != 3 {
+		t.Fatalf("summary: %+v", sum)
+	}
+	d, _ := hex.DecodeString("00000A1B2C3D4E5F60718293A4B5C6D7")
+	if c, err := s.PwnedCount(ctx, store.PwnedNTLM, d); err != nil || c != 12 {
+		t.Fatalf("count %d, %v", c, err)
+	}
+	if st, _ := s.PwnedStats(ctx, store.PwnedSHA1); st.Hashes != 0 {
+		t.Fatalf("NTLM hashes landed in the SHA-1 corpus: %+v", st)
+	}
+}

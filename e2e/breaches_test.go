@@ -68,6 +68,11 @@ func TestBreachUploadFlow(t *testing.T) {
 	}
 	assertText(t, a, `[data-testid="breach-row"] [data-testid="breach-title"]`, "Forum dump")
 	a.assertClean()
+	// The edit page, with its delete confirmation, is clean too.
+	if got := a.navigateBy(chromedp.Click(chromedp.CSS(`[data-testid="breach-row"] a[data-testid="breach-title"]`))); got != http.StatusOK {
+		t.Fatalf("the breach's admin page: status %d", got)
+	}
+	a.assertClean()
 
 	// A user sees the breach, and only its metadata.
 	u := newTab(t, browser, base, chromedp.WithNewBrowserContext())
