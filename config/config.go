@@ -22,6 +22,7 @@ type Config struct {
 	Database     Database
 	HIBP         HIBP
 	Import       Import
+	API          API
 }
 
 // HTTP holds the listener, TLS and response-hardening settings.
@@ -99,6 +100,16 @@ type HIBP struct {
 	CacheTTL     Duration
 }
 
+// API holds the settings of the self-hosted range API and the token APIs.
+type API struct {
+	// RangeRequiresToken makes /range answer only requests with a personal
+	// API token; by default it is anonymous, like the public API.
+	RangeRequiresToken bool
+	// RangeRateLimit bounds /range requests per minute of one client IP
+	// (0: off); the rest of the app has HTTP.RateLimit.
+	RangeRateLimit int
+}
+
 // Import bounds breach imports.
 type Import struct {
 	MaxSize ByteSize
@@ -148,6 +159,7 @@ func Default() Config {
 			CacheTTL:     Duration(24 * time.Hour),
 		},
 		Import: Import{MaxSize: 10 << 30},
+		API:    API{RangeRateLimit: 1200},
 	}
 }
 

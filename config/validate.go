@@ -125,6 +125,9 @@ func (c *Config) Validate() error {
 	checkURL(bad, "HIBP.BaseURL", c.HIBP.BaseURL)
 	checkURL(bad, "HIBP.PasswordsURL", c.HIBP.PasswordsURL)
 	positive("HIBP.CacheTTL", c.HIBP.CacheTTL)
+	if c.API.RangeRateLimit < 0 {
+		bad("API.RangeRateLimit", strconv.Itoa(c.API.RangeRateLimit), "must be 0 (off) or a number of requests per minute")
+	}
 	if c.Import.MaxSize <= 0 {
 		bad("Import.MaxSize", strconv.FormatInt(int64(c.Import.MaxSize), 10), "must be larger than zero")
 	}

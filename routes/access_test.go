@@ -20,6 +20,7 @@ var wantAccess = map[string]access{
 	"GET /readyz":                           public,
 	"GET /static/:name":                     public,
 	"GET /":                                 public,
+	"GET /range/:prefix":                    public,
 	"GET /signin":                           guest,
 	"POST /signin":                          guest,
 	"GET /signin/2fa":                       guest,
@@ -147,7 +148,7 @@ func TestEveryRouteForEveryRole(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			path := strings.NewReplacer(":id", strconv.FormatInt(u.ID, 10), ":name", "app.css").Replace(r.path)
+			path := strings.NewReplacer(":id", strconv.FormatInt(u.ID, 10), ":name", "app.css", ":prefix", "21BD1").Replace(r.path)
 			for _, who := range roles {
 				s := browsers[who]
 				var resp *http.Response

@@ -51,6 +51,7 @@ type Handler struct {
 	hsts     []byte
 	now      func() time.Time // the clock sessions expire by
 	home     prerendered      // the landing page as visitors see it
+	ranges   *rangeCache      // recent /range answers
 	// twoFactor seals TOTP secrets and keeps sign-ins waiting for a code.
 	twoFactor *twoFactor
 	// imports runs uploaded breach files; nil when uploads are off.
@@ -130,6 +131,7 @@ func newHandler(d Deps) (*Handler, error) {
 		vault:     vault,
 		hasher:    hasher,
 		policy:    newPolicy(d),
+		ranges:    newRangeCache(rangeCacheBytes),
 		throttle:  account.NewThrottle(nil),
 		twoFactor: newTwoFactor(d.Keys),
 		audit:     d.Store.Auditor(d.Keys.Audit),

@@ -138,19 +138,32 @@ func hstsValue(cfg *config.Config) []byte {
 }
 
 // rateLimit bounds the requests per minute of one client IP; static files
-// and health checks are not counted.
+// and health checks are not counted, and /range has its own budget
+// (API.RangeRateLimit): a password manager checks many passwords at once.
 func (h *Handler) rateLimit() fiber.Handler {
-	if h.cfg.HTTP.RateLimit == 0 {
+	pages := h.limiter(h.cfg.HTTP.RateLimit, func(p string) bool {
+		return strings.HasPrefix(p, "/static/") || strings.HasPrefix(p, "/range/") || p == "/healthz" || p == "/readyz"
+	})
+	ranges := h.limiter(h.cfg.API.RangeRateLimit, func(p string) bool { return !strings.HasPrefix(p, "/range/") })
+	return func(c *fiber.Ctx) error {
+		if strings.HasPrefix(c.Path(), "/range/") {
+			return ranges(c)
+		}
+		return pages(c)
+	}
+}
+
+// limiter allows max requests a minute per client IP to the paths skip
+// does not exempt; 0 allows any number.
+func (h *Handler) limiter(max int, skip func(path string) bool) fiber.Handler {
+	if max == 0 {
 		return func(c *fiber.Ctx) error { return c.Next() }
 	}
 	return limiter.New(limiter.Config{
-		Max:          h.cfg.HTTP.RateLimit,
+		Max:          max,
 		Expiration:   time.Minute,
 		KeyGenerator: h.clientIP,
-		Next: func(c *fiber.Ctx) bool {
-			p := c.Path()
-			return strings.HasPrefix(p, "/static/") || p == "/healthz" || p == "/readyz"
-		},
+		Next:         func(c *fiber.Ctx) bool { return skip(c.Path()) },
 		LimitReached: func(*fiber.Ctx) error { return apperr.ErrTooManyRequests },
 	})
 }

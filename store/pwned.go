@@ -100,8 +100,9 @@ func (r PwnedRange) Entries() iter.Seq2[[]byte, uint64] {
 	}
 }
 
-// find returns the count of key, or false when the range does not hold it.
-func (r PwnedRange) find(key []byte) (uint64, bool) {
+// Find returns the count of key (a digest without its first two bytes), or
+// false when the range does not hold it: a binary search.
+func (r PwnedRange) Find(key []byte) (uint64, bool) {
 	w := r.Mode.keySize()
 	i := sort.Search(r.N, func(i int) bool { return bytes.Compare(r.Data[i*w:(i+1)*w], key) >= 0 })
 	if i == r.N || !bytes.Equal(r.Data[i*w:(i+1)*w], key) {
@@ -147,6 +148,10 @@ func (s *Store) PwnedRange(ctx context.Context, mode PwnedMode, prefix uint32) (
 	return r, nil
 }
 
+// PwnedGeneration changes whenever this process writes to a corpus, so
+// that answers kept in memory know when they are stale.
+func (s *Store) PwnedGeneration() uint64 { return s.pwnedGen.Load() }
+
 // PwnedCount is how often the corpus has seen digest, 0 when never.
 func (s *Store) PwnedCount(ctx context.Context, mode PwnedMode, digest []byte) (uint64, error) {
 	if err := mode.checkDigest(digest); err != nil {
@@ -156,6 +161,6 @@ func (s *Store) PwnedCount(ctx context.Context, mode PwnedMode, digest []byte) (
 	if err != nil {
 		return 0, err
 	}
-	c, _ := r.find(digest[pwnedKeyOffset:])
+	c, _ := r.Find(digest[pwnedKeyOffset:])
 	return c, nil
 }

@@ -29,6 +29,7 @@ func (s *Store) BeginPwnedImport(ctx context.Context, job int64, mode PwnedMode,
 	if err := mode.check(); err != nil {
 		return wrap("begin pwned import", err)
 	}
+	defer s.pwnedGen.Add(1)
 	return wrap("begin pwned import", s.tx(ctx, func(tx *sql.Tx) error {
 		var any int
 		err := tx.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM pwned_ranges WHERE mode = ? LIMIT 1)`,
@@ -47,6 +48,7 @@ func (s *Store) BeginPwnedImport(ctx context.Context, job int64, mode PwnedMode,
 // phase: the way from "sorted" to "unsorted" when the input turns out not to
 // be sorted.
 func (s *Store) RestartPwnedImport(ctx context.Context, job int64, mode PwnedMode, phase string) error {
+	defer s.pwnedGen.Add(1)
 	return wrap("restart pwned import", s.tx(ctx, func(tx *sql.Tx) error {
 		return restartPwned(ctx, tx, job, mode, phase)
 	}))

@@ -153,6 +153,7 @@ func (w *PwnedWriter) Flush(ctx context.Context) error {
 	if len(w.pending) == 0 {
 		return nil
 	}
+	defer w.s.pwnedGen.Add(1)
 	err := w.s.tx(ctx, func(tx *sql.Tx) error {
 		if err := w.writeBatch(ctx, tx); err != nil {
 			return err

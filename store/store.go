@@ -12,6 +12,7 @@ import (
 	"os"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/mattn/go-sqlite3"
 )
@@ -25,6 +26,7 @@ type Store struct {
 	mu              sync.Mutex // guards the prepared statements
 	sessionUserStmt *sql.Stmt
 	sessions        *sessionCache
+	pwnedGen        atomic.Uint64 // bumped by every corpus write
 }
 
 // Open opens (creating when missing) the database at path. It does not
