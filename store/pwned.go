@@ -152,14 +152,32 @@ func (s *Store) PwnedRange(ctx context.Context, mode PwnedMode, prefix uint32) (
 // that answers kept in memory know when they are stale.
 func (s *Store) PwnedGeneration() uint64 { return s.pwnedGen.Load() }
 
-// PwnedCount is how often the corpus has seen digest, 0 when never.
+// PwnedCount is how often the corpus has seen digest, 0 when never. It
+// searches the stored row in place, without copying it out.
 func (s *Store) PwnedCount(ctx context.Context, mode PwnedMode, digest []byte) (uint64, error) {
 	if err := mode.checkDigest(digest); err != nil {
 		return 0, wrap("pwned count", err)
 	}
-	r, err := s.PwnedRange(ctx, mode, PwnedPrefix(digest))
+	stmt, err := s.prepared(ctx, &s.pwnedRangeStmt, pwnedRangeQuery)
 	if err != nil {
-		return 0, err
+		return 0, wrap("pwned count", err)
+	}
+	rows, err := stmt.QueryContext(ctx, string(mode), PwnedPrefix(digest))
+	if err != nil {
+		return 0, wrap("pwned count", err)
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		return 0, wrap("pwned count", rows.Err())
+	}
+	r := PwnedRange{Mode: mode, Prefix: PwnedPrefix(digest)}
+	var data sql.RawBytes // valid until Next or Close: searched right here
+	if err := rows.Scan(&r.N, &data); err != nil {
+		return 0, wrap("pwned count", err)
+	}
+	r.Data = data
+	if r.N < 0 || len(r.Data) < r.N*mode.keySize() {
+		return 0, fmt.Errorf("store: pwned range %s %05X: corrupt row", mode, r.Prefix)
 	}
 	c, _ := r.Find(digest[pwnedKeyOffset:])
 	return c, nil

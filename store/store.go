@@ -25,6 +25,7 @@ type Store struct {
 
 	mu              sync.Mutex // guards the prepared statements
 	sessionUserStmt *sql.Stmt
+	pwnedRangeStmt  *sql.Stmt
 	sessions        *sessionCache
 	pwnedGen        atomic.Uint64 // bumped by every corpus write
 }
@@ -95,8 +96,10 @@ func (s *Store) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var errs []error
-	if s.sessionUserStmt != nil {
-		errs = append(errs, s.sessionUserStmt.Close())
+	for _, stmt := range []*sql.Stmt{s.sessionUserStmt, s.pwnedRangeStmt} {
+		if stmt != nil {
+			errs = append(errs, stmt.Close())
+		}
 	}
 	return errors.Join(append(errs, s.r.Close(), s.w.Close())...)
 }
