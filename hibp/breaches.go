@@ -1,0 +1,183 @@
+package hibp
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Breach is HIBP's breach model, field for field.
+type Breach struct {
+	Name   string `json:"Name"` // HIBP's stable identifier, e.g. "Adobe"
+	Title  string `json:"Title"`
+	Domain string `json:"Domain"`
+	// BreachDate is the day of the breach (zero when HIBP gives none).
+	BreachDate   time.Time `json:"BreachDate"`
+	AddedDate    time.Time `json:"AddedDate"`
+	ModifiedDate time.Time `json:"ModifiedDate"`
+	PwnCount     int64     `json:"PwnCount"`
+	// Description is HTML from HIBP: sanitise it before showing it.
+	Description        string   `json:"Description"`
+	LogoPath           string   `json:"LogoPath"`
+	DataClasses        []string `json:"DataClasses"`
+	IsVerified         bool     `json:"IsVerified"`
+	IsFabricated       bool     `json:"IsFabricated"`
+	IsSensitive        bool     `json:"IsSensitive"`
+	IsRetired          bool     `json:"IsRetired"`
+	IsSpamList         bool     `json:"IsSpamList"`
+	IsMalware          bool     `json:"IsMalware"`
+	IsSubscriptionFree bool     `json:"IsSubscriptionFree"`
+	IsStealerLog       bool     `json:"IsStealerLog"`
+}
+
+// UnmarshalJSON reads HIBP's BreachDate, a bare "YYYY-MM-DD".
+func (b *Breach) UnmarshalJSON(data []byte) error {
+	type plain Breach
+	aux := struct {
+		*plain
+		BreachDate string `json:"BreachDate"`
+	}{plain: (*plain)(b)}
+	if err := json.Unmarshal(data, &aux); err != nil {
+		return err
+	}
+	b.BreachDate = time.Time{}
+	if aux.BreachDate != "" {
+		d, err := time.Parse(time.DateOnly, aux.BreachDate)
+		if err != nil {
+			return fmt.Errorf("BreachDate: %w", err)
+		}
+		b.BreachDate = d
+	}
+	return nil
+}
+
+// BreachedAccount lists the breaches an e-mail address or username appears
+// in; none (and no error) when HIBP does not know it. It needs the API key.
+// A cached answer holds only the breaches' names; their details come from
+// the (cached) breach list.
+func (c *Client) BreachedAccount(ctx context.Context, account string) ([]Breach, error) {
+	const endpoint = "breachedaccount"
+	if c.apiKey == "" {
+		return nil, fmt.Errorf("hibp: %s: %w", endpoint, ErrNoKey)
+	}
+	if strings.TrimSpace(account) == "" {
+		return nil, fmt.Errorf("hibp: %s: %w", endpoint, ErrNoAccount)
+	}
+	r := request{endpoint: endpoint, auth: true,
+		url: c.baseURL + "/breachedaccount/" + url.PathEscape(account) + "?truncateResponse=false"}
+	var full []Breach
+	status, body, cached, err := c.fetch(ctx, r, func(body []byte) ([]byte, error) {
+		if err := decode(endpoint, body, &full); err != nil {
+			return nil, err
+		}
+		names := make([]string, len(full))
+		for i, b := range full {
+			names[i] = b.Name
+		}
+		return json.Marshal(names)
+	})
+	switch {
+	case err != nil:
+		return nil, err
+	case status == http.StatusNotFound:
+		return []Breach{}, nil
+	case !cached:
+		if full == nil { // not decoded by keep: caching is off
+			err = decode(endpoint, body, &full)
+		}
+		return full, err
+	}
+	var names []string
+	if err := decode(endpoint, body, &names); err != nil {
+		return nil, err
+	}
+	return c.resolve(ctx, names)
+}
+
+// resolve turns breach names into the breaches, from the breach list or,
+// for a breach newer than the list, one by one.
+func (c *Client) resolve(ctx context.Context, names []string) ([]Breach, error) {
+	all, err := c.Breaches(ctx)
+	if err != nil {
+		return nil, err
+	}
+	byName := make(map[string]Breach, len(all))
+	for _, b := range all {
+		byName[strings.ToLower(b.Name)] = b
+	}
+	out := make([]Breach, 0, len(names))
+	for _, n := range names {
+		b, ok := byName[strings.ToLower(n)]
+		if !ok {
+			b, err = c.Breach(ctx, n)
+			if errors.Is(err, ErrNotFound) { // since removed: the name is all there is
+				b, err = Breach{Name: n}, nil
+			}
+			if err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, b)
+	}
+	return out, nil
+}
+
+// Breaches lists every breach HIBP knows; no key needed.
+func (c *Client) Breaches(ctx context.Context) ([]Breach, error) {
+	const endpoint = "breaches"
+	status, body, _, err := c.fetch(ctx, request{endpoint: endpoint, url: c.baseURL + "/breaches"}, keepAll)
+	if err != nil {
+		return nil, err
+	}
+	if status == http.StatusNotFound {
+		return nil, &StatusError{Endpoint: endpoint, Status: status}
+	}
+	var out []Breach
+	if err := decode(endpoint, body, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Breach returns one breach by its name, or ErrNotFound; no key needed.
+func (c *Client) Breach(ctx context.Context, name string) (Breach, error) {
+	const endpoint = "breach"
+	if strings.TrimSpace(name) == "" {
+		return Breach{}, fmt.Errorf("hibp: %s: %w", endpoint, ErrNotFound)
+	}
+	r := request{endpoint: endpoint, url: c.baseURL + "/breach/" + url.PathEscape(name)}
+	status, body, _, err := c.fetch(ctx, r, keepAll)
+	if err != nil {
+		return Breach{}, err
+	}
+	if status == http.StatusNotFound {
+		return Breach{}, fmt.Errorf("hibp: %s: %w", endpoint, ErrNotFound)
+	}
+	var b Breach
+	err = decode(endpoint, body, &b)
+	return b, err
+}
+
+// TestKey makes a cheap authenticated call, for the admin's "test key"
+// button: nil when HIBP accepts the key, ErrBadKey when it does not.
+func (c *Client) TestKey(ctx context.Context) error {
+	status, _, err := c.get(ctx, request{endpoint: "subscription/status", auth: true,
+		url: c.baseURL + "/subscription/status"})
+	if err == nil && status != http.StatusOK {
+		err = &StatusError{Endpoint: "subscription/status", Status: status}
+	}
+	return err
+}
+
+// decode reads a JSON answer; the error names the endpoint only.
+func decode(endpoint string, body []byte, v any) error {
+	if err := json.Unmarshal(body, v); err != nil {
+		return fmt.Errorf("hibp: %s: decode answer: %w", endpoint, err)
+	}
+	return nil
+}
