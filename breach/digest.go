@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"crypto/sha1" //nolint:gosec // SHA-1 is what the Pwned Passwords API speaks, not a security choice here
 	"crypto/sha256"
+	"strings"
 	"unicode/utf8"
+
+	"pcmt/store"
 )
 
 // Digests are how records are kept: never the plain text. Search computes
@@ -43,4 +46,15 @@ func asciiLower(v []byte) []byte {
 		out[i] = c
 	}
 	return out
+}
+
+// AccountDigest is how a searched account is looked up: an e-mail address
+// (it has an @) by EmailDigest, anything else as a username.
+func AccountDigest(account string) (store.RecordKind, []byte) {
+	if strings.Contains(account, "@") {
+		d := EmailDigest([]byte(account))
+		return store.RecordEmail, d[:]
+	}
+	d := UsernameDigest([]byte(account))
+	return store.RecordUsername, d[:]
 }

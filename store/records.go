@@ -267,3 +267,24 @@ func (s *Store) PasswordSeen(ctx context.Context, sha1 []byte) (bool, error) {
 	ids, err := s.BreachesWith(ctx, RecordSHA1, sha1)
 	return len(ids) > 0, err
 }
+
+// BreachesHolding returns the breaches holding a digest of kind, the
+// newest breach date first: what a search shows.
+func (s *Store) BreachesHolding(ctx context.Context, kind RecordKind, digest []byte) ([]Breach, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+breachColumns+` FROM breaches b WHERE EXISTS
+		(SELECT 1 FROM breach_records r WHERE r.breach_id = b.id AND r.kind = ? AND r.digest = ?)
+		ORDER BY b.breach_date DESC, b.id DESC`, int(kind), digest)
+	if err != nil {
+		return nil, wrap("search breaches", err)
+	}
+	defer rows.Close()
+	var out []Breach
+	for rows.Next() {
+		b, err := scanBreach(rows)
+		if err != nil {
+			return nil, wrap("search breaches", err)
+		}
+		out = append(out, b)
+	}
+	return out, wrap("search breaches", rows.Err())
+}
