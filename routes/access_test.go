@@ -43,6 +43,9 @@ var wantAccess = map[string]access{
 	"POST /settings/2fa/enable":             member,
 	"POST /settings/2fa/disable":            member,
 	"POST /settings/2fa/recovery":           member,
+	"GET /settings/tokens":                  member,
+	"POST /settings/tokens":                 member,
+	"POST /settings/tokens/:id/revoke":      member,
 	"GET /admin/users":                      adminRole,
 	"POST /admin/users":                     adminRole,
 	"GET /admin/users/new":                  adminRole,
@@ -61,6 +64,7 @@ var wantAccess = map[string]access{
 	"GET /admin/breaches/:id":               adminRole,
 	"POST /admin/breaches/:id":              adminRole,
 	"POST /admin/breaches/:id/delete":       adminRole,
+	"GET /api/v1/me":                        apiToken,
 }
 
 type role string
@@ -84,11 +88,16 @@ const (
 	toPassword outcome = "redirected to /settings/password"
 	toHome     outcome = "sent home"
 	forbidden  outcome = "forbidden"
+	// unauthorized: an API route refuses every browser, signed in or
+	// not: cookies never stand for a token.
+	unauthorized outcome = "unauthorized"
 )
 
 func expected(a access, r role) outcome {
 	signedIn := r != anonymous
 	switch a {
+	case apiToken, apiSearch, apiWatchlistRead, apiWatchlistWrite, hibpSearch:
+		return unauthorized
 	case public:
 		return allowed
 	case guest:
@@ -170,6 +179,8 @@ func classify(t *testing.T, resp *http.Response, who role, r route) outcome {
 	t.Helper()
 	loc := location(resp)
 	switch {
+	case resp.StatusCode == http.StatusUnauthorized:
+		return unauthorized
 	case resp.StatusCode == http.StatusForbidden:
 		return forbidden
 	case r.access == guest && who == anonymous:

@@ -7,8 +7,12 @@ import (
 	"pcmt/store"
 )
 
-// guard enforces a route's access before its handler runs.
+// guard enforces a route's access before its handler runs. API routes
+// answer to a token, not a session: their guard is the token check.
 func (h *Handler) guard(a access) fiber.Handler {
+	if g := h.tokenAccess(a); g != nil {
+		return g
+	}
 	return func(c *fiber.Ctx) error {
 		u := currentUser(c)
 		switch {

@@ -41,7 +41,7 @@ func (h *Handler) showPassword(c *fiber.Ctx) error {
 
 // changePassword re-authenticates the user, stores the new password,
 // re-wraps (or, the first time, creates) their key, moves this browser to a
-// new session and signs every other session out.
+// new session and signs every other session out and every API token off.
 func (h *Handler) changePassword(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	user, sess := currentUser(c), currentSession(c)
@@ -93,6 +93,12 @@ func (h *Handler) changePassword(c *fiber.Ctx) error {
 	if change.KeepSession, err = h.startSession(c, user, identity); err != nil {
 		return err
 	}
+	// Tokens go first: should the change then fail, the account is left
+	// with fewer ways in, not more.
+	tokens, err := h.revokeTokensAtPasswordChange(c, user.ID)
+	if err != nil {
+		return err
+	}
 	revoked, err := h.store.ChangePassword(ctx, user.ID, change)
 	if err != nil {
 		return err
@@ -104,6 +110,9 @@ func (h *Handler) changePassword(c *fiber.Ctx) error {
 	msg := "Your password is changed."
 	if revoked > 0 {
 		msg += " " + plural(revoked, "other session was", "other sessions were") + " signed out."
+	}
+	if tokens > 0 {
+		msg += " Your API tokens were revoked; create new ones."
 	}
 	h.flash(c, views.FlashSuccess, msg)
 	return redirect(c, homeOf(user))

@@ -13,6 +13,14 @@ const (
 	member                  // any signed-in user
 	userRole                // signed-in users without the admin role: admins never see tracked data
 	adminRole               // admins
+
+	// API clients: a personal API token decides, never a session cookie
+	// (see tokenAccess in bearer.go).
+	apiToken          // any working token in Authorization: Bearer
+	apiSearch         // a token with the search scope
+	apiWatchlistRead  // a token with the watchlist:read scope
+	apiWatchlistWrite // a token with the watchlist:write scope
+	hibpSearch        // a token with the search scope, in the hibp-api-key header (HIBP-compatible clients)
 )
 
 type route struct {
@@ -56,6 +64,9 @@ func (h *Handler) routes() []route {
 		{fiber.MethodPost, "/settings/2fa/enable", member, h.enableTwoFactor},
 		{fiber.MethodPost, "/settings/2fa/disable", member, h.disableTwoFactor},
 		{fiber.MethodPost, "/settings/2fa/recovery", member, h.regenerateRecoveryCodes},
+		{fiber.MethodGet, "/settings/tokens", member, h.showTokens},
+		{fiber.MethodPost, "/settings/tokens", member, h.createToken},
+		{fiber.MethodPost, "/settings/tokens/:id/revoke", member, h.revokeToken},
 
 		{fiber.MethodGet, "/admin/users", adminRole, h.showUsers},
 		{fiber.MethodPost, "/admin/users", adminRole, h.createUser},
@@ -76,5 +87,7 @@ func (h *Handler) routes() []route {
 		{fiber.MethodGet, "/admin/breaches/:id", adminRole, h.showAdminBreach},
 		{fiber.MethodPost, "/admin/breaches/:id", adminRole, h.saveBreach},
 		{fiber.MethodPost, "/admin/breaches/:id/delete", adminRole, h.deleteBreach},
+
+		{fiber.MethodGet, "/api/v1/me", apiToken, h.showTokenOwner},
 	}
 }
