@@ -43,8 +43,11 @@ func tokenDigest(plain string) ([]byte, bool) {
 	if len(plain) != tokenLen || !strings.HasPrefix(plain, tokenPrefix) {
 		return nil, false
 	}
-	if _, err := tokenEncoding.DecodeString(plain[len(tokenPrefix):]); err != nil {
-		return nil, false
+	// Checked by hand: the base32 decoder skips line breaks.
+	for _, r := range plain[len(tokenPrefix):] {
+		if !(r >= 'a' && r <= 'z' || r >= '2' && r <= '7') {
+			return nil, false
+		}
 	}
 	sum := sha256.Sum256([]byte(plain))
 	return sum[:], true
