@@ -57,7 +57,8 @@ func (b *Breach) UnmarshalJSON(data []byte) error {
 }
 
 // BreachedAccount lists the breaches an e-mail address or username appears
-// in; none (and no error) when HIBP does not know it. It needs the API key.
+// in (case and surrounding spaces do not matter); none, and no error, when
+// HIBP does not know it. It needs the API key.
 // A cached answer holds only the breaches' names; their details come from
 // the (cached) breach list.
 func (c *Client) BreachedAccount(ctx context.Context, account string) ([]Breach, error) {
@@ -65,7 +66,9 @@ func (c *Client) BreachedAccount(ctx context.Context, account string) ([]Breach,
 	if c.apiKey == "" {
 		return nil, fmt.Errorf("hibp: %s: %w", endpoint, ErrNoKey)
 	}
-	if strings.TrimSpace(account) == "" {
+	// HIBP ignores case and surrounding spaces; so does the cache.
+	account = strings.ToLower(strings.TrimSpace(account))
+	if account == "" {
 		return nil, fmt.Errorf("hibp: %s: %w", endpoint, ErrNoAccount)
 	}
 	r := request{endpoint: endpoint, auth: true,

@@ -42,7 +42,7 @@ func TestCacheHitAndStale(t *testing.T) {
 	// A hit asks nothing of breachedaccount; the details come from the
 	// breach list and, for the breach newer than the list, /breach/.
 	now = now.Add(59 * time.Minute)
-	second, err := c.BreachedAccount(ctx, "alice@example.com")
+	second, err := c.BreachedAccount(ctx, " Alice@Example.com")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -153,7 +153,7 @@ func TestErrorsHideSearchAndKey(t *testing.T) {
 	}
 
 	bad := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Write([]byte(`[{"Name": "Adobe", "BreachDate": "yesterday"}]`))
+		_, _ = w.Write([]byte(`[{"Name": "Adobe", "BreachDate": "yesterday"}]`))
 	}))
 	defer bad.Close()
 	_, err = newClient(t, f, func(o *hibp.Options) { o.BaseURL = bad.URL }).BreachedAccount(ctx, account)
@@ -162,7 +162,7 @@ func TestErrorsHideSearchAndKey(t *testing.T) {
 	huge := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		chunk := []byte(strings.Repeat("[", 1<<20))
 		for range 17 {
-			w.Write(chunk)
+			_, _ = w.Write(chunk)
 		}
 	}))
 	defer huge.Close()

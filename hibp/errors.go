@@ -40,6 +40,7 @@ type StatusError struct {
 	Status   int
 }
 
+// Error names the endpoint and the status, nothing of the request.
 func (e *StatusError) Error() string {
 	return fmt.Sprintf("hibp: %s: unexpected status %d %s", e.Endpoint, e.Status, http.StatusText(e.Status))
 }

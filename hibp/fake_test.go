@@ -64,7 +64,7 @@ func newFake(t *testing.T) *fake {
 	mux.HandleFunc("GET /api/v3/breachedaccount/{account}", f.auth("breachedaccount", f.breachedAccount))
 	mux.HandleFunc("GET /api/v3/subscription/status", f.auth("subscription", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
-		w.Write([]byte(`{"SubscriptionName":"Pwned 1","Rpm":10,"SubscribedUntil":"2027-01-01T00:00:00"}`))
+		_, _ = w.Write([]byte(`{"SubscriptionName":"Pwned 1","Rpm":10,"SubscribedUntil":"2027-01-01T00:00:00"}`))
 	}))
 	mux.HandleFunc("GET /api/v3/breaches", f.open("breaches", f.allBreaches))
 	mux.HandleFunc("GET /api/v3/breach/{name}", f.open("breach", f.oneBreach))
@@ -162,7 +162,7 @@ func (f *fake) writeBreaches(w http.ResponseWriter, names []string) {
 		out[i] = f.breaches[n]
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	json.NewEncoder(w).Encode(out)
+	_ = json.NewEncoder(w).Encode(out)
 }
 
 func (f *fake) oneBreach(w http.ResponseWriter, r *http.Request) {
@@ -172,7 +172,7 @@ func (f *fake) oneBreach(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Write(b)
+	_, _ = w.Write(b)
 }
 
 func (f *fake) rangeAnswer(w http.ResponseWriter, r *http.Request) {
@@ -188,7 +188,7 @@ func (f *fake) rangeAnswer(w http.ResponseWriter, r *http.Request) {
 		f.t.Errorf("range: unexpected %s %s", mode, r.PathValue("prefix"))
 	}
 	w.Header().Set("Content-Type", "text/plain")
-	w.Write([]byte(body))
+	_, _ = w.Write([]byte(body))
 }
 
 // padded makes a range body: the real lines, then count-0 padding lines.
