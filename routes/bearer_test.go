@@ -279,3 +279,22 @@ func FuzzTokenDigest(f *testing.F) {
 		}
 	})
 }
+
+// TestAPIRoutesTakeTokens: every state-changing route under /api/ answers
+// to a token and nothing else (a read may be public, as HIBP's list of
+// breaches is), and token routes are API routes (or /range). The CSRF
+// check may rely on it to let API requests through: they carry a token,
+// not a cookie.
+func TestAPIRoutesTakeTokens(t *testing.T) {
+	a := newTestApp(t, nil)
+	for _, r := range a.h.routes() {
+		token := a.h.tokenAccess(r.access) != nil
+		api := strings.HasPrefix(r.path, "/api/") || strings.HasPrefix(r.path, "/range")
+		if strings.HasPrefix(r.path, "/api/") && r.method != fiber.MethodGet && !token {
+			t.Errorf("%s %s changes state under /api/ but does not take a token", r.method, r.path)
+		}
+		if token && !api {
+			t.Errorf("%s %s takes a token but is not an API route", r.method, r.path)
+		}
+	}
+}
