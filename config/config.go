@@ -108,6 +108,9 @@ type API struct {
 	// RangeRateLimit bounds /range requests per minute of one client IP
 	// (0: off); the rest of the app has HTTP.RateLimit.
 	RangeRateLimit int
+	// TokenRateLimit bounds the requests per minute of one personal API
+	// token (0: off); over it the API answers 429 with retry-after.
+	TokenRateLimit int
 }
 
 // Import bounds breach imports.
@@ -159,7 +162,7 @@ func Default() Config {
 			CacheTTL:     Duration(24 * time.Hour),
 		},
 		Import: Import{MaxSize: 10 << 30},
-		API:    API{RangeRateLimit: 1200},
+		API:    API{RangeRateLimit: 1200, TokenRateLimit: 60},
 	}
 }
 

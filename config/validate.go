@@ -128,6 +128,9 @@ func (c *Config) Validate() error {
 	if c.API.RangeRateLimit < 0 {
 		bad("API.RangeRateLimit", strconv.Itoa(c.API.RangeRateLimit), "must be 0 (off) or a number of requests per minute")
 	}
+	if c.API.TokenRateLimit < 0 {
+		bad("API.TokenRateLimit", strconv.Itoa(c.API.TokenRateLimit), "must be 0 (off) or a number of requests per minute")
+	}
 	if c.Import.MaxSize <= 0 {
 		bad("Import.MaxSize", strconv.FormatInt(int64(c.Import.MaxSize), 10), "must be larger than zero")
 	}

@@ -65,6 +65,10 @@ var wantAccess = map[string]access{
 	"POST /admin/breaches/:id":              adminRole,
 	"POST /admin/breaches/:id/delete":       adminRole,
 	"GET /api/v1/me":                        apiToken,
+	"GET /api/v3/breachedaccount/:account":  hibpSearch,
+	"GET /api/v3/breaches":                  hibpToken,
+	"GET /api/v3/breach/:name":              hibpToken,
+	"GET /api/v3/dataclasses":               hibpToken,
 }
 
 type role string
@@ -96,7 +100,7 @@ const (
 func expected(a access, r role) outcome {
 	signedIn := r != anonymous
 	switch a {
-	case apiToken, apiSearch, apiWatchlistRead, apiWatchlistWrite, hibpSearch:
+	case apiToken, apiSearch, apiWatchlistRead, apiWatchlistWrite, hibpSearch, hibpToken:
 		return unauthorized
 	case public:
 		return allowed

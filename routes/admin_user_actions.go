@@ -168,6 +168,7 @@ func (h *Handler) changeUserRole(c *fiber.Ctx) error {
 		return err
 	}
 	h.vault.DropUser(u.ID, nil)
+	h.revokeTokens(c, u.ID)
 	h.record(c, u.ID, admin.ID, store.EventRoleChanged, fmt.Sprintf("%s → %s", u.Role, f.Role))
 	if self {
 		return h.signOutSelf(c, "You are no longer an admin. Sign in again to continue as a user.")
@@ -204,6 +205,7 @@ func (h *Handler) disableUser(c *fiber.Ctx) error {
 		return err
 	}
 	h.vault.DropUser(u.ID, nil)
+	h.revokeTokens(c, u.ID)
 	h.record(c, u.ID, admin.ID, store.EventUserDisabled, plural(revoked, "session signed out", "sessions signed out"))
 	if self {
 		return h.signOutSelf(c, "Your account is disabled. Another admin can enable it again.")
@@ -225,4 +227,13 @@ func (h *Handler) enableUser(c *fiber.Ctx) error {
 	}
 	h.record(c, u.ID, currentUser(c).ID, store.EventUserEnabled, "")
 	return h.backToUser(c, u, views.FlashSuccess, u.Username+" can sign in again.")
+}
+
+// revokeTokens ends a user's API tokens with their sessions: a disabled,
+// reset or re-roled account keeps no way in. A failure is logged; the
+// token guard refuses disabled and reset users anyway.
+func (h *Handler) revokeTokens(c *fiber.Ctx, userID int64) {
+	if _, err := h.store.RevokeUserTokens(c.UserContext(), userID, h.now()); err != nil {
+		h.log.Error("revoke tokens", "err", err, "user", userID, "request_id", requestIDOf(c))
+	}
 }

@@ -41,6 +41,7 @@ func (h *Handler) resetUserPassword(c *fiber.Ctx) error {
 		return err
 	}
 	h.vault.DropUser(u.ID, nil)
+	h.revokeTokens(c, u.ID)
 	detail := plural(revoked, "session signed out", "sessions signed out")
 	if u.HasVault() {
 		detail = "encryption key discarded, " + detail

@@ -52,6 +52,8 @@ type Handler struct {
 	now      func() time.Time // the clock sessions expire by
 	home     prerendered      // the landing page as visitors see it
 	ranges   *rangeCache      // recent /range answers
+	// tokenRate bounds each API token's requests per minute.
+	tokenRate *tokenLimiter
 	// twoFactor seals TOTP secrets and keeps sign-ins waiting for a code.
 	twoFactor *twoFactor
 	// imports runs uploaded breach files; nil when uploads are off.
@@ -132,6 +134,7 @@ func newHandler(d Deps) (*Handler, error) {
 		hasher:    hasher,
 		policy:    newPolicy(d),
 		ranges:    newRangeCache(rangeCacheBytes),
+		tokenRate: newTokenLimiter(d.Config.API.TokenRateLimit),
 		throttle:  account.NewThrottle(nil),
 		twoFactor: newTwoFactor(d.Keys),
 		audit:     d.Store.Auditor(d.Keys.Audit),

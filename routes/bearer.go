@@ -109,6 +109,8 @@ func (h *Handler) tokenAccess(a access) fiber.Handler {
 		return h.requireToken(store.ScopeWatchlistWrite)
 	case hibpSearch:
 		return h.requireHIBPKey(store.ScopeSearch)
+	case hibpToken:
+		return h.requireHIBPKey("")
 	}
 	return nil
 }
@@ -145,6 +147,9 @@ func (h *Handler) tokenGuard(from tokenSource, scope string) fiber.Handler {
 			c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="pcmt", error="insufficient_scope", scope="`+scope+`"`)
 			return apiError(c, fiber.StatusForbidden, "insufficient_scope", "The API token lacks the "+scope+" scope.")
 		}
+		if ok, wait := h.tokenRate.allow(tu.Token.ID, now); !ok {
+			return tooManyRequests(c, wait)
+		}
 		// A use is written at most once a minute per token: every touch
 		// takes the one writer.
 		if now.Sub(tu.Token.LastUsedAt) >= touchEvery {
@@ -175,7 +180,13 @@ type apiErrorDetail struct {
 }
 
 // apiError answers an API request with a JSON error.
+//
+// Under /api/v3/ errors take HIBP's shape instead, {"statusCode", "message"},
+// for the clients of that API.
 func apiError(c *fiber.Ctx, status int, code, message string) error {
+	if strings.HasPrefix(c.Path(), "/api/v3/") {
+		return c.Status(status).JSON(fiber.Map{"statusCode": status, "message": message})
+	}
 	return c.Status(status).JSON(apiErrorBody{Error: apiErrorDetail{Code: code, Message: message}})
 }
 

@@ -27,6 +27,9 @@ func (h *Handler) handleError(c *fiber.Ctx, err error) error {
 	c.Response().ResetBody()
 	h.setSecurityHeaders(c)
 	title := http.StatusText(status)
+	if strings.HasPrefix(c.Path(), "/api/") {
+		return apiError(c, status, apiErrorCode(status), message)
+	}
 	if plainTextPath(c.Path()) {
 		c.Status(status)
 		return c.SendString(title + ": " + message + "\n")
@@ -40,7 +43,7 @@ func (h *Handler) handleError(c *fiber.Ctx, err error) error {
 // plainTextPath reports whether errors under this path are for programs, not
 // people.
 func plainTextPath(p string) bool {
-	return strings.HasPrefix(p, "/static/") || p == "/healthz" || p == "/readyz"
+	return strings.HasPrefix(p, "/static/") || strings.HasPrefix(p, "/range/") || p == "/healthz" || p == "/readyz"
 }
 
 func fiberMessage(code int) string {
@@ -60,4 +63,28 @@ func fiberMessage(code int) string {
 		return apperr.InternalMessage
 	}
 	return "The request could not be understood."
+}
+
+// apiErrorCode names a status for the JSON errors of the API.
+func apiErrorCode(status int) string {
+	switch status {
+	case fiber.StatusBadRequest:
+		return "bad_request"
+	case fiber.StatusUnauthorized:
+		return "unauthorized"
+	case fiber.StatusForbidden:
+		return "forbidden"
+	case fiber.StatusNotFound:
+		return "not_found"
+	case fiber.StatusMethodNotAllowed:
+		return "method_not_allowed"
+	case fiber.StatusRequestEntityTooLarge:
+		return "too_large"
+	case fiber.StatusTooManyRequests:
+		return "rate_limited"
+	}
+	if status >= 500 {
+		return "internal"
+	}
+	return "error"
 }

@@ -21,6 +21,7 @@ const (
 	apiWatchlistRead  // a token with the watchlist:read scope
 	apiWatchlistWrite // a token with the watchlist:write scope
 	hibpSearch        // a token with the search scope, in the hibp-api-key header (HIBP-compatible clients)
+	hibpToken         // any working token, in the hibp-api-key header
 )
 
 type route struct {
@@ -89,5 +90,10 @@ func (h *Handler) routes() []route {
 		{fiber.MethodPost, "/admin/breaches/:id/delete", adminRole, h.deleteBreach},
 
 		{fiber.MethodGet, "/api/v1/me", apiToken, h.showTokenOwner},
+
+		{fiber.MethodGet, "/api/v3/breachedaccount/:account", hibpSearch, h.breachedAccountV3},
+		{fiber.MethodGet, "/api/v3/breaches", hibpToken, h.breachesV3},
+		{fiber.MethodGet, "/api/v3/breach/:name", hibpToken, h.breachV3},
+		{fiber.MethodGet, "/api/v3/dataclasses", hibpToken, h.dataClassesV3},
 	}
 }

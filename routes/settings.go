@@ -109,6 +109,9 @@ var eventText = map[string]string{
 
 	store.EventRecoveryCodesReplaced: "New recovery codes made",
 
+	store.EventTokenCreated: "API token created",
+	store.EventTokenRevoked: "API token revoked",
+
 	store.EventImportUploaded: "Breach file uploaded for import",
 	store.EventBreachEdited:   "Breach edited",
 	store.EventBreachDeleted:  "Breach deleted",

@@ -1,0 +1,168 @@
+package routes
+
+import (
+	"errors"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"pcmt/breach"
+	"pcmt/store"
+)
+
+// /api/v3 answers like the Have I Been Pwned API v3, from the instance's
+// own breaches, so that HIBP clients pointed at it (a base URL option)
+// work unchanged: the same paths, query parameters, JSON field names, date
+// formats and status codes. The caller's personal API token goes where
+// HIBP's key goes, in the hibp-api-key header.
+
+// hibpBreach is a breach in HIBP's JSON shape.
+type hibpBreach struct {
+	Name               string   `json:"Name"`
+	Title              string   `json:"Title"`
+	Domain             string   `json:"Domain"`
+	BreachDate         string   `json:"BreachDate"`
+	AddedDate          string   `json:"AddedDate"`
+	ModifiedDate       string   `json:"ModifiedDate"`
+	PwnCount           int64    `json:"PwnCount"`
+	Description        string   `json:"Description"`
+	LogoPath           string   `json:"LogoPath"`
+	DataClasses        []string `json:"DataClasses"`
+	IsVerified         bool     `json:"IsVerified"`
+	IsFabricated       bool     `json:"IsFabricated"`
+	IsSensitive        bool     `json:"IsSensitive"`
+	IsRetired          bool     `json:"IsRetired"`
+	IsSpamList         bool     `json:"IsSpamList"`
+	IsMalware          bool     `json:"IsMalware"`
+	IsSubscriptionFree bool     `json:"IsSubscriptionFree"`
+	IsStealerLog       bool     `json:"IsStealerLog"`
+}
+
+// hibpName is a breach of a truncated answer.
+type hibpName struct {
+	Name string `json:"Name"`
+}
+
+// hibpDates are how HIBP writes dates: a day for when the breach happened,
+// seconds in UTC for when it was added or changed.
+const (
+	hibpDay  = "2006-01-02"
+	hibpTime = "2006-01-02T15:04:05Z"
+)
+
+func toHIBP(b store.Breach) hibpBreach {
+	day := ""
+	if !b.Date.IsZero() {
+		day = b.Date.UTC().Format(hibpDay)
+	}
+	classes := b.DataClasses
+	if classes == nil {
+		classes = []string{}
+	}
+	return hibpBreach{
+		Name: b.Name, Title: b.Title, Domain: b.Domain, BreachDate: day,
+		AddedDate:    b.AddedAt.UTC().Truncate(time.Second).Format(hibpTime),
+		ModifiedDate: b.ModifiedAt.UTC().Truncate(time.Second).Format(hibpTime),
+		PwnCount:     max(b.Emails, b.Usernames, b.Passwords+b.Hashes),
+		Description:  b.Description, DataClasses: classes, IsVerified: b.IsVerified,
+	}
+}
+
+
+// breachedAccountV3 lists the breaches an account is in. truncateResponse
+// (default true) gives names only; includeUnverified (default true) and
+// domain filter. Not found is 404 with no body, as HIBP answers.
+func (h *Handler) breachedAccountV3(c *fiber.Ctx) error {
+	if currentUser(c).Role == store.RoleAdmin {
+		// Admins never search: what users look for is theirs alone.
+		return apiError(c, fiber.StatusForbidden, "forbidden", "Admins may not search accounts.")
+	}
+	// Clients escape the account (an @ becomes %40); the app does not
+	// unescape paths for the other routes.
+	account, err := url.PathUnescape(c.Params("account"))
+	account = strings.TrimSpace(account)
+	if err != nil || account == "" || len(account) > 320 {
+		return apiError(c, fiber.StatusBadRequest, "bad_request", "Bad request — the account does not comply with an acceptable format.")
+	}
+	kind, digest := breach.AccountDigest(account)
+	found, err := h.store.BreachesHolding(c.UserContext(), kind, digest)
+	if err != nil {
+		return err
+	}
+	unverified := c.Query("includeUnverified") != "false"
+	domain := strings.ToLower(c.Query("domain"))
+	found = slices.DeleteFunc(found, func(b store.Breach) bool {
+		return !unverified && !b.IsVerified || domain != "" && strings.ToLower(b.Domain) != domain
+	})
+	if len(found) == 0 {
+		c.Status(fiber.StatusNotFound) // with no body, as HIBP answers
+		return nil
+	}
+	if c.Query("truncateResponse") != "false" {
+		names := make([]hibpName, len(found))
+		for i, b := range found {
+			names[i] = hibpName{b.Name}
+		}
+		return c.JSON(names)
+	}
+	return c.JSON(hibpList(found))
+}
+
+func hibpList(bs []store.Breach) []hibpBreach {
+	out := make([]hibpBreach, len(bs))
+	for i, b := range bs {
+		out[i] = toHIBP(b)
+	}
+	return out
+}
+
+// breachesV3 lists every breach, or those of ?domain=.
+func (h *Handler) breachesV3(c *fiber.Ctx) error {
+	bs, err := h.store.Breaches(c.UserContext())
+	if err != nil {
+		return err
+	}
+	if domain := strings.ToLower(c.Query("domain")); domain != "" {
+		bs = slices.DeleteFunc(bs, func(b store.Breach) bool { return strings.ToLower(b.Domain) != domain })
+	}
+	return c.JSON(hibpList(bs))
+}
+
+// breachV3 is one breach by name; 404 when there is none.
+func (h *Handler) breachV3(c *fiber.Ctx) error {
+	name, err := url.PathUnescape(c.Params("name"))
+	if err != nil {
+		return c.SendStatus(fiber.StatusNotFound)
+	}
+	b, err := h.store.BreachByName(c.UserContext(), name)
+	if errors.Is(err, store.ErrNotFound) {
+		return c.SendStatus(fiber.StatusNotFound)
+	}
+	if err != nil {
+		return err
+	}
+	return c.JSON(toHIBP(b))
+}
+
+// dataClassesV3 lists the data classes the instance's breaches use, sorted.
+func (h *Handler) dataClassesV3(c *fiber.Ctx) error {
+	bs, err := h.store.Breaches(c.UserContext())
+	if err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	out := []string{}
+	for _, b := range bs {
+		for _, dc := range b.DataClasses {
+			if !seen[dc] {
+				seen[dc] = true
+				out = append(out, dc)
+			}
+		}
+	}
+	slices.Sort(out)
+	return c.JSON(out)
+}

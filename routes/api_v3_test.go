@@ -1,0 +1,179 @@
+package routes
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"pcmt/breach"
+	"pcmt/config"
+	"pcmt/store"
+)
+
+// v3Breaches imports two breaches holding ann@example.org (one verified,
+// of example.com) and one holding only bob.
+func v3Breaches(t *testing.T, a *testApp) {
+	t.Helper()
+	ann := breach.EmailDigest([]byte("ann@example.org"))
+	bob := breach.EmailDigest([]byte("bob@example.org"))
+	both := [][]byte{ann[:], bob[:]}
+	slices.SortFunc(both, func(x, y []byte) int { return slices.Compare(x, y) })
+	_, err := a.h.store.ImportBreaches(context.Background(), []store.NewBreach{
+		{Breach: store.Breach{Name: "Forum", Title: "The Forum", Domain: "example.com", IsVerified: true,
+			Date: time.Date(2021, 5, 6, 0, 0, 0, 0, time.UTC), Emails: 2, DataClasses: []string{"Email addresses", "Passwords"}},
+			Records: []store.DigestSource{digestList(store.RecordEmail, both)}},
+		{Breach: store.Breach{Name: "Scrape", Emails: 1, DataClasses: []string{"Email addresses", "Names"}},
+			Records: []store.DigestSource{digestList(store.RecordEmail, [][]byte{ann[:]})}},
+	}, store.ImportOptions{Now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func digestList(kind store.RecordKind, ds [][]byte) store.DigestSource {
+	i := 0
+	return store.DigestSource{Kind: kind, Next: func() ([]byte, error) {
+		if i == len(ds) {
+			return nil, io.EOF
+		}
+		i++
+		return ds[i-1], nil
+	}}
+}
+
+func v3Get(t *testing.T, a *testApp, path, key string) (*http.Response, string) {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodGet, path, nil)
+	if key != "" {
+		req.Header.Set("hibp-api-key", key)
+	}
+	return a.do(req)
+}
+
+func TestHIBPv3BreachedAccount(t *testing.T) {
+	a := newTestApp(t, nil)
+	v3Breaches(t, a)
+	u := a.addUser("carol", store.RoleUser, "a long passphrase", false)
+	key := storeToken(t, a, u.ID, time.Hour, store.ScopeSearch)
+
+	resp, body := v3Get(t, a, "/api/v3/breachedaccount/Ann@Example.org", key)
+	var names []map[string]any
+	if resp.StatusCode != http.StatusOK || json.Unmarshal([]byte(body), &names) != nil || len(names) != 2 || len(names[0]) != 1 {
+		t.Fatalf("truncated: %d %s", resp.StatusCode, body)
+	}
+	resp, body = v3Get(t, a, "/api/v3/breachedaccount/ann%40example.org?truncateResponse=false", key)
+	var full []hibpBreach
+	if resp.StatusCode != http.StatusOK || json.Unmarshal([]byte(body), &full) != nil || len(full) != 2 {
+		t.Fatalf("full: %d %s", resp.StatusCode, body)
+	}
+	forum := full[0]
+	if forum.Name != "Forum" || forum.BreachDate != "2021-05-06" || forum.AddedDate != "2026-01-02T03:04:05Z" ||
+		forum.PwnCount != 2 || !forum.IsVerified || !slices.Equal(forum.DataClasses, []string{"Email addresses", "Passwords"}) {
+		t.Fatalf("breach fields: %+v", forum)
+	}
+	for _, tc := range []struct {
+		query string
+		want  int
+	}{
+		{"?includeUnverified=false", 1},
+		{"?domain=example.com", 1},
+		{"?domain=example.net", 0},
+	} {
+		resp, body := v3Get(t, a, "/api/v3/breachedaccount/ann@example.org"+tc.query, key)
+		if tc.want == 0 {
+			if resp.StatusCode != http.StatusNotFound {
+				t.Fatalf("%s: %d %s", tc.query, resp.StatusCode, body)
+			}
+			continue
+		}
+		var got []hibpName
+		if json.Unmarshal([]byte(body), &got) != nil || len(got) != tc.want || got[0].Name != "Forum" {
+			t.Fatalf("%s: %s", tc.query, body)
+		}
+	}
+	if resp, body := v3Get(t, a, "/api/v3/breachedaccount/nobody@example.org", key); resp.StatusCode != http.StatusNotFound || body != "" {
+		t.Fatalf("unknown account: %d %q", resp.StatusCode, body)
+	}
+}
+
+func TestHIBPv3Refusals(t *testing.T) {
+	a := newTestApp(t, func(c *config.Config) { c.API.TokenRateLimit = 3 })
+	v3Breaches(t, a)
+	u := a.addUser("carol", store.RoleUser, "a long passphrase", false)
+	adm := a.addUser("root", store.RoleAdmin, "another long passphrase", false)
+	search := storeToken(t, a, u.ID, time.Hour, store.ScopeSearch)
+	watch := storeToken(t, a, u.ID, time.Hour, store.ScopeWatchlistRead)
+	admin := storeToken(t, a, adm.ID, time.Hour, store.ScopeSearch)
+
+	check := func(path, key string, status int) map[string]any {
+		t.Helper()
+		resp, body := v3Get(t, a, path, key)
+		var e map[string]any
+		if resp.StatusCode != status || json.Unmarshal([]byte(body), &e) != nil || e["statusCode"] != float64(status) || e["message"] == "" {
+			t.Fatalf("%s: %d %s, want %d in HIBP's error shape", path, resp.StatusCode, body, status)
+		}
+		return e
+	}
+	check("/api/v3/breachedaccount/ann@example.org", "", http.StatusUnauthorized)
+	check("/api/v3/breachedaccount/ann@example.org", "not-a-token", http.StatusUnauthorized)
+	check("/api/v3/breachedaccount/ann@example.org", watch, http.StatusForbidden)
+	check("/api/v3/breachedaccount/ann@example.org", admin, http.StatusForbidden)
+	// A bearer header is not where HIBP clients put their key.
+	req := httptest.NewRequest(http.MethodGet, "/api/v3/breaches", nil)
+	req.Header.Set("Authorization", "Bearer "+search)
+	if resp, _ := a.do(req); resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("bearer on v3: %d", resp.StatusCode)
+	}
+
+	// The token's rate: 3 a minute here, then 429 with retry-after.
+	for i := range 3 {
+		if resp, body := v3Get(t, a, "/api/v3/breaches", search); resp.StatusCode != http.StatusOK {
+			t.Fatalf("request %d: %d %s", i, resp.StatusCode, body)
+		}
+	}
+	resp, _ := v3Get(t, a, "/api/v3/breaches", search)
+	if resp.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("over the rate: %d", resp.StatusCode)
+	}
+	if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err != nil || s < 1 || s > 60 {
+		t.Fatalf("retry-after %q", resp.Header.Get("Retry-After"))
+	}
+	// Another token has its own budget.
+	if resp, _ := v3Get(t, a, "/api/v3/breaches", watch); resp.StatusCode != http.StatusOK {
+		t.Fatalf("another token: %d", resp.StatusCode)
+	}
+}
+
+func TestHIBPv3BreachesAndDataClasses(t *testing.T) {
+	a := newTestApp(t, nil)
+	v3Breaches(t, a)
+	u := a.addUser("carol", store.RoleUser, "a long passphrase", false)
+	key := storeToken(t, a, u.ID, time.Hour, store.ScopeWatchlistRead) // any scope lists breaches
+
+	var all []hibpBreach
+	if _, body := v3Get(t, a, "/api/v3/breaches", key); json.Unmarshal([]byte(body), &all) != nil || len(all) != 2 {
+		t.Fatalf("breaches: %s", body)
+	}
+	var dom []hibpBreach
+	if _, body := v3Get(t, a, "/api/v3/breaches?domain=example.com", key); json.Unmarshal([]byte(body), &dom) != nil || len(dom) != 1 || dom[0].Name != "Forum" {
+		t.Fatalf("by domain: %s", body)
+	}
+	var one hibpBreach
+	if resp, body := v3Get(t, a, "/api/v3/breach/forum", key); resp.StatusCode != http.StatusOK || json.Unmarshal([]byte(body), &one) != nil || one.Title != "The Forum" {
+		t.Fatalf("breach: %d %s", resp.StatusCode, body)
+	}
+	if resp, _ := v3Get(t, a, "/api/v3/breach/nope", key); resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("missing breach: %d", resp.StatusCode)
+	}
+	var classes []string
+	if _, body := v3Get(t, a, "/api/v3/dataclasses", key); json.Unmarshal([]byte(body), &classes) != nil ||
+		!slices.Equal(classes, []string{"Email addresses", "Names", "Passwords"}) {
+		t.Fatalf("data classes: %s", body)
+	}
+}
