@@ -71,7 +71,6 @@ func toHIBP(b store.Breach) hibpBreach {
 	}
 }
 
-
 // breachedAccountV3 lists the breaches an account is in. truncateResponse
 // (default true) gives names only; includeUnverified (default true) and
 // domain filter. Not found is 404 with no body, as HIBP answers.

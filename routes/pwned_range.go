@@ -31,6 +31,15 @@ var (
 	errRangeMode   = "The mode must be sha1 or ntlm."
 )
 
+// rangeAccess is who may ask for ranges: anyone, like the public API, or
+// with [API] RangeRequiresToken only holders of a personal API token.
+func (h *Handler) rangeAccess() access {
+	if h.cfg.API.RangeRequiresToken {
+		return apiToken
+	}
+	return public
+}
+
 // showRange serves one range of the corpus.
 func (h *Handler) showRange(c *fiber.Ctx) error {
 	prefix, ok := parseRangePrefix(c.Params("prefix"))

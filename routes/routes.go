@@ -38,7 +38,7 @@ func (h *Handler) routes() []route {
 		{fiber.MethodGet, "/readyz", public, h.readyz},
 		{fiber.MethodGet, "/static/:name", public, h.serveStatic},
 		{fiber.MethodGet, "/", public, h.showHome},
-		{fiber.MethodGet, "/range/:prefix", public, h.showRange},
+		{fiber.MethodGet, "/range/:prefix", h.rangeAccess(), h.showRange},
 
 		{fiber.MethodGet, "/signin", guest, h.showSignIn},
 		{fiber.MethodPost, "/signin", guest, h.signIn},
