@@ -64,6 +64,7 @@ var wantAccess = map[string]access{
 	"GET /admin/breaches/:id":               adminRole,
 	"POST /admin/breaches/:id":              adminRole,
 	"POST /admin/breaches/:id/delete":       adminRole,
+	"GET /api/v1/openapi.json":              public,
 	"GET /api/v1/me":                        apiToken,
 	"GET /api/v3/breachedaccount/:account":  hibpSearch,
 	"GET /api/v3/breaches":                  hibpToken,

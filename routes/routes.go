@@ -89,6 +89,7 @@ func (h *Handler) routes() []route {
 		{fiber.MethodPost, "/admin/breaches/:id", adminRole, h.saveBreach},
 		{fiber.MethodPost, "/admin/breaches/:id/delete", adminRole, h.deleteBreach},
 
+		{fiber.MethodGet, "/api/v1/openapi.json", public, h.showOpenAPI},
 		{fiber.MethodGet, "/api/v1/me", apiToken, h.showTokenOwner},
 
 		{fiber.MethodGet, "/api/v3/breachedaccount/:account", hibpSearch, h.breachedAccountV3},
