@@ -41,6 +41,7 @@ func TestSignedInPages(t *testing.T) {
 		{"/settings/password", "Change your password"},
 		{"/settings/sessions", "Sessions"},
 		{"/settings/activity", "Activity"},
+		{"/settings/tokens", "API tokens"},
 	} {
 		if got := b.open(p.path); got != http.StatusOK {
 			t.Errorf("GET %s: status %d, want 200", p.path, got)
@@ -52,6 +53,18 @@ func TestSignedInPages(t *testing.T) {
 		assertStylesheetApplied(t, b)
 		b.assertClean()
 	}
+
+	// A new API token is shown once, on a page as clean as the others.
+	b.open("/settings/tokens")
+	// The search scope is ticked already.
+	b.do(chromedp.SendKeys(chromedp.ID("name"), "backup script"))
+	if got := b.navigateBy(chromedp.Click(chromedp.CSS(`[data-testid="token-form"] button[type="submit"]`))); got != http.StatusOK {
+		t.Errorf("after creating a token: status %d, want 200", got)
+	}
+	if v := b.attr(`[data-testid="new-token-value"]`, "value"); !strings.HasPrefix(v, "pcmt_") {
+		t.Errorf("new token %q", v)
+	}
+	b.assertClean()
 
 	// Sign out is a plain form in the navigation.
 	if got := b.navigateBy(chromedp.Click(chromedp.CSS(`[data-testid="signout"]`))); got != http.StatusOK {
