@@ -41,6 +41,9 @@ func (h *Handler) routes() []route {
 
 		{fiber.MethodGet, "/dashboard", userRole, h.showDashboard},
 
+		{fiber.MethodGet, "/search", member, h.showSearch},
+		{fiber.MethodPost, "/search", member, h.search},
+
 		{fiber.MethodGet, "/breaches", member, h.showBreaches},
 		{fiber.MethodGet, "/breaches/:id", member, h.showBreach},
 
