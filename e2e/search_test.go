@@ -256,11 +256,10 @@ func checkPasswordRequests(t *testing.T, b *tab, sent []sentRequest, scripts boo
 		if !slices.Equal(ranges, want) || len(posts) != 0 {
 			t.Errorf("password checks with JavaScript sent ranges %q and %d POST /search; want %q and none", ranges, len(posts), want)
 		}
+		// Nothing else at all: the page stays, and only the script talks.
 		for _, r := range sent {
-			if r.kind == network.ResourceTypeXHR || r.kind == network.ResourceTypeFetch {
-				if u, _ := url.Parse(r.url); !rangePath.MatchString(u.Path) {
-					t.Errorf("password check fetched %s", r.url)
-				}
+			if u, _ := url.Parse(r.url); !rangePath.MatchString(u.Path) {
+				t.Errorf("the password check also requested %s %s (%s)", r.method, r.url, r.kind)
 			}
 		}
 		return
