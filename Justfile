@@ -13,7 +13,8 @@ dev:
     go tool templ generate --watch --proxy="http://localhost:3000" --cmd="go run . serve" & \
     PCMT_LIVEMODE=true npx tailwindcss --input static/src/app.css --output static/public/app.css --watch
 
-# Regenerate everything generated: templ components, CSS, vendored htmx.
+# Regenerate everything generated: templ components, CSS, vendored htmx, the
+# password-check script.
 gen:
     go tool templ generate
     npm install --no-audit --no-fund

@@ -37,6 +37,7 @@ func TestSignedInPages(t *testing.T) {
 
 	for _, p := range []struct{ path, h1 string }{
 		{"/dashboard", "Hello, " + username},
+		{"/search", "Search"},
 		{"/settings", "Settings"},
 		{"/settings/password", "Change your password"},
 		{"/settings/sessions", "Sessions"},

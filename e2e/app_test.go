@@ -19,6 +19,14 @@ import (
 // failed.
 func startApp(t *testing.T, edits ...func(*config.Config)) string {
 	t.Helper()
+	base, _ := startAppLogged(t, edits...)
+	return base
+}
+
+// startAppLogged is startApp that also hands over the app's log, for tests
+// that check what it holds.
+func startAppLogged(t *testing.T, edits ...func(*config.Config)) (string, *syncBuffer) {
+	t.Helper()
 	cfg := config.Default()
 	cfg.Host = "127.0.0.1"
 	cfg.Database.Path = filepath.Join(t.TempDir(), "pcmt.db")
@@ -59,13 +67,13 @@ func startApp(t *testing.T, edits ...func(*config.Config)) string {
 
 	select {
 	case url := <-urls:
-		return url
+		return url, logs
 	case <-stopped:
 		t.Fatalf("app did not start: %v\n%s", serveErr, logs)
 	case <-time.After(10 * time.Second):
 		t.Fatalf("app did not start within 10s:\n%s", logs)
 	}
-	return ""
+	return "", nil
 }
 
 // syncBuffer is a bytes.Buffer that the app's goroutines and the test may

@@ -3,6 +3,7 @@ package e2e
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 
@@ -92,6 +93,14 @@ func (r *recorder) requestsFor(path string) []sentRequest {
 		}
 	}
 	return out
+}
+
+// sentSince returns the requests the page made after the first n, oldest
+// first.
+func (r *recorder) sentSince(n int) []sentRequest {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.sent[min(n, len(r.sent)):])
 }
 
 func newRecorder() *recorder {

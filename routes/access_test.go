@@ -29,6 +29,8 @@ var wantAccess = map[string]access{
 	"POST /signup":                          guest,
 	"POST /signout":                         pending,
 	"GET /dashboard":                        userRole,
+	"GET /search":                           userRole,
+	"POST /search":                          userRole,
 	"GET /breaches":                         member,
 	"GET /breaches/:id":                     member,
 	"GET /settings":                         member,

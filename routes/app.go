@@ -12,6 +12,7 @@ import (
 	"pcmt/account"
 	"pcmt/breach"
 	"pcmt/config"
+	"pcmt/hibp"
 	"pcmt/static"
 	"pcmt/store"
 )
@@ -30,6 +31,9 @@ type Deps struct {
 	Hasher *account.Hasher
 	// Imports runs uploaded breach files; nil turns uploads off.
 	Imports *breach.Jobs
+	// HIBP asks Have I Been Pwned: account searches when it has an API key,
+	// password checks (range API) in any case. nil searches local data only.
+	HIBP *hibp.Client
 }
 
 // Handler holds the dependencies every handler method uses.
@@ -58,6 +62,8 @@ type Handler struct {
 	twoFactor *twoFactor
 	// imports runs uploaded breach files; nil when uploads are off.
 	imports *breach.Jobs
+	// hibp asks Have I Been Pwned; nil when it is not configured.
+	hibp *hibp.Client
 }
 
 // New builds the Fiber app: settings, middleware and every route.
@@ -140,6 +146,7 @@ func newHandler(d Deps) (*Handler, error) {
 		audit:     d.Store.Auditor(d.Keys.Audit),
 		bootID:    newBootID(),
 		imports:   d.Imports,
+		hibp:      d.HIBP,
 	}, nil
 }
 

@@ -50,6 +50,9 @@ func (h *Handler) routes() []route {
 
 		{fiber.MethodGet, "/dashboard", userRole, h.showDashboard},
 
+		{fiber.MethodGet, "/search", userRole, h.showSearch},
+		{fiber.MethodPost, "/search", userRole, h.search},
+
 		{fiber.MethodGet, "/breaches", member, h.showBreaches},
 		{fiber.MethodGet, "/breaches/:id", member, h.showBreach},
 

@@ -17,7 +17,7 @@ func TestEmbeddedAssets(t *testing.T) {
 		t.Fatal(err)
 	}
 	set := a.Current()
-	for _, name := range []string{"app.css", "htmx.min.js", "favicon.svg"} {
+	for _, name := range []string{"app.css", "htmx.min.js", "pwcheck.js", "favicon.svg"} {
 		url := set.URL(name)
 		hashed := strings.TrimPrefix(url, "/static/")
 		if hashed == name {
