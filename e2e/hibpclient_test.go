@@ -85,9 +85,9 @@ func TestNPMHIBPClientAgainstTheInstance(t *testing.T) {
 	}
 	var got struct {
 		Known, KnownPadded, Unknown, UnknownPadded int
-		NTLM                                      map[string]int
-		PaddedLines                               int
-		Breaches                                  []struct {
+		NTLM                                       map[string]int
+		PaddedLines                                int
+		Breaches                                   []struct {
 			Name, Title, BreachDate string
 			IsVerified              bool
 			DataClasses             []string
