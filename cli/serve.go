@@ -2,6 +2,8 @@ package cli
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"fmt"
 	stdio "io"
 	"log/slog"
@@ -11,6 +13,7 @@ import (
 	"pcmt/account"
 	"pcmt/breach"
 	"pcmt/config"
+	"pcmt/hibp"
 	"pcmt/routes"
 	"pcmt/server"
 	"pcmt/static"
@@ -72,14 +75,21 @@ func ServeWith(ctx context.Context, cfg config.Config, log *slog.Logger, console
 		return err
 	}
 	defer imports.Close()
+	hibpClient, err := newHIBPClient(cfg.HIBP, keys, st)
+	if err != nil {
+		return err
+	}
 	app, err := routes.New(routes.Deps{Config: &cfg, Keys: keys, Store: st, Log: log, Assets: assets, Vault: vault,
-		Imports: imports})
+		Imports: imports, HIBP: hibpClient})
 	if err != nil {
 		return err
 	}
 	sweepCtx, stopSweep := context.WithCancel(ctx)
 	defer stopSweep()
 	go sweepSessions(sweepCtx, st, vault, cfg.Session.IdleTimeout.Std(), sweepEvery, log)
+	if hibpClient != nil {
+		go pruneHIBPCache(sweepCtx, hibpClient, log)
+	}
 	srv, err := server.New(&cfg, app, log)
 	if err != nil {
 		return err
@@ -92,6 +102,28 @@ func ServeWith(ctx context.Context, cfg config.Config, log *slog.Logger, console
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// newHIBPClient is the Have I Been Pwned client, or nil when HIBP.Enabled
+// is off: then the instance never contacts the internet. Its cache in the
+// database is keyed with a key derived from the audit secret, so the cache
+// table does not show which accounts were searched.
+func newHIBPClient(cfg config.HIBP, keys config.Keys, st *store.Store) (*hibp.Client, error) {
+	if !cfg.Enabled {
+		return nil, nil
+	}
+	mac := hmac.New(sha256.New, keys.Audit)
+	mac.Write([]byte("pcmt hibp cache key"))
+	return hibp.New(hibp.Options{
+		APIKey:        cfg.APIKey,
+		BaseURL:       cfg.BaseURL,
+		PasswordsURL:  cfg.PasswordsURL,
+		UserAgent:     "pcmt/" + version(),
+		Store:         st,
+		CacheTTL:      cfg.CacheTTL.Std(),
+		CacheKey:      mac.Sum(nil),
+		RatePerMinute: cfg.RatePerMinute,
+	})
 }
 
 // startImports runs the admins' uploads in the background, resuming those a

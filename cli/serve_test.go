@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -94,5 +95,21 @@ func TestServeOnDefaults(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "listening") {
 		t.Fatalf("the log was not captured:\n%s", logs.String())
+	}
+}
+
+// HIBP is asked only when the operator turns it on: by default the
+// instance never contacts the internet.
+func TestHIBPClientOnlyWhenEnabled(t *testing.T) {
+	cfg := config.Default()
+	keys := config.Keys{Audit: bytes.Repeat([]byte{7}, 32)}
+	if c, err := newHIBPClient(cfg.HIBP, keys, nil); c != nil || err != nil {
+		t.Fatalf("default config made a client: %v, %v", c, err)
+	}
+	cfg.HIBP.Enabled = true
+	cfg.HIBP.APIKey = "k"
+	c, err := newHIBPClient(cfg.HIBP, keys, nil)
+	if err != nil || c == nil || !c.HasKey() {
+		t.Fatalf("enabled: %v, %v", c, err)
 	}
 }

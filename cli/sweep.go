@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"pcmt/account"
+	"pcmt/hibp"
 	"pcmt/store"
 )
 
@@ -41,4 +42,20 @@ func sweepOnce(ctx context.Context, st *store.Store, vault *account.Vault, idle 
 		vault.Drop(h)
 	}
 	return len(gone), err
+}
+
+// pruneHIBPCache drops stale Have I Been Pwned answers every hour.
+func pruneHIBPCache(ctx context.Context, c *hibp.Client, log *slog.Logger) {
+	tick := time.NewTicker(time.Hour)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			if _, err := c.PruneCache(ctx); err != nil && ctx.Err() == nil {
+				log.Warn("pruning the HIBP cache", "err", err)
+			}
+		}
+	}
 }

@@ -94,10 +94,16 @@ type Database struct {
 
 // HIBP holds the Have I Been Pwned client settings.
 type HIBP struct {
+	// Enabled lets the instance ask Have I Been Pwned at all: off, it
+	// never contacts the internet and works on its own data only.
+	Enabled      bool
 	APIKey       string
 	BaseURL      string
 	PasswordsURL string
 	CacheTTL     Duration
+	// RatePerMinute is the API key's rate (HIBP sells several); requests
+	// are spaced so that it is never exceeded.
+	RatePerMinute int
 }
 
 // API holds the settings of the self-hosted range API and the token APIs.
@@ -157,9 +163,10 @@ func Default() Config {
 		Init:     Init{CreateAdmin: true},
 		Database: Database{Path: "pcmt.db"},
 		HIBP: HIBP{
-			BaseURL:      "https://haveibeenpwned.com/api/v3",
-			PasswordsURL: "https://api.pwnedpasswords.com",
-			CacheTTL:     Duration(24 * time.Hour),
+			BaseURL:       "https://haveibeenpwned.com/api/v3",
+			PasswordsURL:  "https://api.pwnedpasswords.com",
+			CacheTTL:      Duration(24 * time.Hour),
+			RatePerMinute: 10,
 		},
 		Import: Import{MaxSize: 10 << 30},
 		API:    API{RangeRateLimit: 1200, TokenRateLimit: 60},

@@ -124,7 +124,12 @@ func (c *Config) Validate() error {
 	}
 	checkURL(bad, "HIBP.BaseURL", c.HIBP.BaseURL)
 	checkURL(bad, "HIBP.PasswordsURL", c.HIBP.PasswordsURL)
-	positive("HIBP.CacheTTL", c.HIBP.CacheTTL)
+	if c.HIBP.CacheTTL < 0 {
+		bad("HIBP.CacheTTL", c.HIBP.CacheTTL.Std().String(), "must be 0 (no cache) or a duration such as 24h")
+	}
+	if c.HIBP.RatePerMinute < 1 {
+		bad("HIBP.RatePerMinute", strconv.Itoa(c.HIBP.RatePerMinute), "must be at least 1 (the key's requests per minute)")
+	}
 	if c.API.RangeRateLimit < 0 {
 		bad("API.RangeRateLimit", strconv.Itoa(c.API.RangeRateLimit), "must be 0 (off) or a number of requests per minute")
 	}
