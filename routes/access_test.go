@@ -68,6 +68,7 @@ var wantAccess = map[string]access{
 	"POST /admin/breaches/:id/delete":       adminRole,
 	"GET /api/v1/openapi.json":              public,
 	"GET /api/v1/me":                        apiToken,
+	"GET /api/v1/search":                    apiSearch,
 	"GET /api/v3/breachedaccount/:account":  hibpSearch,
 	"GET /api/v3/breaches":                  hibpToken,
 	"GET /api/v3/breach/:name":              hibpToken,
