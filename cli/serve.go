@@ -14,6 +14,7 @@ import (
 	"pcmt/breach"
 	"pcmt/config"
 	"pcmt/hibp"
+	"pcmt/monitor"
 	"pcmt/routes"
 	"pcmt/server"
 	"pcmt/static"
@@ -90,6 +91,11 @@ func ServeWith(ctx context.Context, cfg config.Config, log *slog.Logger, console
 	if hibpClient != nil {
 		go pruneHIBPCache(sweepCtx, hibpClient, log)
 	}
+	outbox, err := newOutbox(cfg.Mailer, st, log)
+	if err != nil {
+		return err
+	}
+	go outbox.Run(sweepCtx)
 	srv, err := server.New(&cfg, app, log)
 	if err != nil {
 		return err
@@ -152,4 +158,14 @@ func openAssets(cfg config.Config, log *slog.Logger) (*static.Assets, error) {
 	dir := filepath.Join(cfg.AppPath, "static", "public")
 	log.Info("live mode: serving static files from disk", "dir", dir)
 	return static.New(os.DirFS(dir), ".", true)
+}
+
+// newOutbox sends the queued mail (alerts) through the [Mailer] server,
+// retrying until it is accepted; with the mailer off, mail waits queued.
+func newOutbox(cfg config.Mailer, st *store.Store, log *slog.Logger) (*monitor.Outbox, error) {
+	m, err := monitor.NewMailer(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return monitor.NewOutbox(st, m, log, monitor.OutboxOptions{}), nil
 }
