@@ -12,6 +12,7 @@ import (
 	"pcmt/account"
 	"pcmt/breach"
 	"pcmt/config"
+	"pcmt/monitor"
 	"pcmt/static"
 	"pcmt/store"
 )
@@ -56,6 +57,8 @@ type Handler struct {
 	twoFactor *twoFactor
 	// imports runs uploaded breach files; nil when uploads are off.
 	imports *breach.Jobs
+	// matcher digests watched values and finds them in breaches.
+	matcher *monitor.Matcher
 }
 
 // New builds the Fiber app: settings, middleware and every route.
@@ -105,6 +108,10 @@ func newHandler(d Deps) (*Handler, error) {
 	if len(d.Keys.CookieAuth) == 0 || len(d.Keys.CookieEncr) == 0 || len(d.Keys.Audit) == 0 {
 		return nil, errors.New("routes: missing keys")
 	}
+	matcher, err := monitor.New(d.Store, d.Keys.Monitor, d.Log)
+	if err != nil {
+		return nil, err
+	}
 	vault := d.Vault
 	if vault == nil {
 		vault = account.NewVault(account.MinVaultWorkFactor)
@@ -137,6 +144,7 @@ func newHandler(d Deps) (*Handler, error) {
 		audit:     d.Store.Auditor(d.Keys.Audit),
 		bootID:    newBootID(),
 		imports:   d.Imports,
+		matcher:   matcher,
 	}, nil
 }
 

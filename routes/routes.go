@@ -40,6 +40,10 @@ func (h *Handler) routes() []route {
 		{fiber.MethodPost, "/signout", pending, h.signOut},
 
 		{fiber.MethodGet, "/dashboard", userRole, h.showDashboard},
+		{fiber.MethodGet, "/watchlist", userRole, h.showWatchlist},
+		{fiber.MethodPost, "/watchlist", userRole, h.saveWatchItem},
+		{fiber.MethodPost, "/watchlist/email-alerts", userRole, h.saveEmailAlerts},
+		{fiber.MethodPost, "/watchlist/:id/delete", userRole, h.deleteWatchItem},
 
 		{fiber.MethodGet, "/breaches", member, h.showBreaches},
 		{fiber.MethodGet, "/breaches/:id", member, h.showBreach},

@@ -221,25 +221,3 @@ func (s *Store) MarkAlertsSeen(ctx context.Context, userID int64, now time.Time)
 	})
 	return n, wrap("mark alerts seen", err)
 }
-
-// AlertCounts counts a user's alerts per watched item: in how many breaches
-// each was found.
-func (s *Store) AlertCounts(ctx context.Context, userID int64) (map[int64]int, error) {
-	const op = "count alerts"
-	rows, err := s.r.QueryContext(ctx, `SELECT watch_item_id, count(*) FROM alerts WHERE user_id = ?
-		GROUP BY watch_item_id`, userID)
-	if err != nil {
-		return nil, wrap(op, err)
-	}
-	defer rows.Close()
-	out := map[int64]int{}
-	for rows.Next() {
-		var id int64
-		var n int
-		if err := rows.Scan(&id, &n); err != nil {
-			return nil, wrap(op, err)
-		}
-		out[id] = n
-	}
-	return out, wrap(op, rows.Err())
-}
