@@ -123,10 +123,10 @@ func (s *Store) DueAlertMails(ctx context.Context) ([]DueAlertMail, error) {
 	return out, wrap(op, rows.Err())
 }
 
-// QueueAlertMail queues m for d's user and marks d's alerts mailed, in one
-// transaction: a mail is queued once per alert even when two matches race
-// (the second finds nothing due and queues nothing). It reports whether it
-// queued the mail.
+// QueueAlertMail queues m to d's user (its To and UserID are taken from d)
+// and marks d's alerts mailed, in one transaction: a mail is queued once per
+// alert even when two matches race (the second finds nothing due and queues
+// nothing). It reports whether it queued the mail.
 func (s *Store) QueueAlertMail(ctx context.Context, d DueAlertMail, m OutboxMail, now time.Time) (bool, error) {
 	if len(d.AlertIDs) == 0 {
 		return false, nil
@@ -145,7 +145,7 @@ func (s *Store) QueueAlertMail(ctx context.Context, d DueAlertMail, m OutboxMail
 		if n, err := res.RowsAffected(); err != nil || n == 0 {
 			return err
 		}
-		m.UserID = d.UserID
+		m.UserID, m.To = d.UserID, d.To
 		_, err = insertMail(ctx, tx, m, now)
 		queued = err == nil
 		return err
