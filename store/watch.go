@@ -132,18 +132,27 @@ func (s *Store) WatchRefs(ctx context.Context) ([]WatchRef, error) {
 // size. digest is only valid during the call. An error from fn stops the
 // walk and is returned.
 func (s *Store) EachAccountRecord(ctx context.Context, breachID int64, fn func(kind RecordKind, digest []byte) error) error {
+	for _, kind := range []RecordKind{RecordEmail, RecordUsername} {
+		if err := s.eachRecord(ctx, breachID, kind, fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// eachRecord walks one kind: one column a row, for every row is a round of
+// calls into SQLite and a million rows is common.
+func (s *Store) eachRecord(ctx context.Context, breachID int64, kind RecordKind, fn func(RecordKind, []byte) error) error {
 	const op = "read breach records"
-	rows, err := s.r.QueryContext(ctx, `SELECT kind, digest FROM breach_records
-		WHERE breach_id = ? AND kind IN (?, ?) ORDER BY breach_id, kind, digest`,
-		breachID, int(RecordEmail), int(RecordUsername))
+	rows, err := s.r.QueryContext(ctx, `SELECT digest FROM breach_records
+		WHERE breach_id = ? AND kind = ? ORDER BY digest`, breachID, int(kind))
 	if err != nil {
 		return wrap(op, err)
 	}
 	defer rows.Close()
-	var kind RecordKind
 	var digest sql.RawBytes
 	for rows.Next() {
-		if err := rows.Scan(&kind, &digest); err != nil {
+		if err := rows.Scan(&digest); err != nil {
 			return wrap(op, err)
 		}
 		if err := fn(kind, digest); err != nil {
