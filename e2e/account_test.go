@@ -41,6 +41,7 @@ func TestSignedInPages(t *testing.T) {
 		{"/settings/password", "Change your password"},
 		{"/settings/sessions", "Sessions"},
 		{"/settings/activity", "Activity"},
+		{"/watchlist", "Watchlist"},
 	} {
 		if got := b.open(p.path); got != http.StatusOK {
 			t.Errorf("GET %s: status %d, want 200", p.path, got)
@@ -52,6 +53,17 @@ func TestSignedInPages(t *testing.T) {
 		assertStylesheetApplied(t, b)
 		b.assertClean()
 	}
+
+	// The watchlist form: a refusal swaps in place with its message, an
+	// accepted value reloads the page with it listed.
+	b.open("/watchlist")
+	b.expectStatus("/watchlist", http.StatusUnprocessableEntity)
+	b.do(chromedp.SendKeys(chromedp.ID("value"), "name@example"))
+	refuse(t, b, `#watch-form button[type="submit"]`, `[data-testid="value-error"]`)
+	b.do(chromedp.SetValue(chromedp.ID("value"), "walker@example.org"))
+	accept(t, b, `#watch-form button[type="submit"]`, "/watchlist")
+	assertText(t, b, `[data-testid="watch-value"]`, "walker@example.org")
+	b.assertClean()
 
 	// Sign out is a plain form in the navigation.
 	if got := b.navigateBy(chromedp.Click(chromedp.CSS(`[data-testid="signout"]`))); got != http.StatusOK {
