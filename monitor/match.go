@@ -126,13 +126,14 @@ func (m *Matcher) MatchBreaches(ctx context.Context, ids []int64) (int64, error)
 			return 0, fmt.Errorf("monitor: breach %d: %w", id, err)
 		}
 	}
-	if len(alerts) == 0 {
-		return 0, nil
+	var n int64
+	if len(alerts) > 0 {
+		if n, err = m.store.RecordAlerts(ctx, alerts, m.now()); err != nil {
+			return 0, fmt.Errorf("monitor: %w", err)
+		}
 	}
-	n, err := m.store.RecordAlerts(ctx, alerts, m.now())
-	if err != nil {
-		return 0, fmt.Errorf("monitor: %w", err)
-	}
+	// Mails are queued apart from the alerts' transaction; any left due by
+	// an earlier pass that stopped in between go out now.
 	if _, err := m.SendDue(ctx); err != nil {
 		return n, err
 	}

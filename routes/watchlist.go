@@ -79,8 +79,7 @@ func (h *Handler) renderWatchlist(c *fiber.Ctx, status int, form views.WatchForm
 	}
 	found := map[int64][]views.BreachLink{}
 	for _, a := range alerts {
-		found[a.WatchItemID] = append(found[a.WatchItemID], views.BreachLink{
-			ID: a.Breach.ID, Title: a.Breach.Title, Known: a.KnownAtAdd})
+		found[a.WatchItemID] = append(found[a.WatchItemID], views.BreachLink{ID: a.Breach.ID, Title: a.Breach.Title})
 	}
 	rows := make([]views.WatchRow, 0, len(items))
 	for _, it := range items {
