@@ -105,41 +105,16 @@ func dumpDatabase(t *testing.T, path string) []byte {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	ctx := context.Background()
-	tables, err := db.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table'`)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var names []string
-	for tables.Next() {
-		var n string
-		if err := tables.Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		names = append(names, n)
-	}
-	if err := tables.Close(); err != nil {
-		t.Fatal(err)
+	for _, row := range queryAll(t, db, `SELECT name FROM sqlite_master WHERE type = 'table'`) {
+		names = append(names, row[0].(string))
 	}
 	var out bytes.Buffer
 	seen := map[string]int{}
 	for _, name := range names {
-		rows, err := db.QueryContext(ctx, `SELECT * FROM "`+name+`"`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cols, _ := rows.Columns()
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		for rows.Next() {
-			if err := rows.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
+		for _, row := range queryAll(t, db, `SELECT * FROM "`+name+`"`) { //nolint:gosec // table names from sqlite_master
 			seen[name]++
-			for _, v := range vals {
+			for _, v := range row {
 				var b []byte
 				switch v := v.(type) {
 				case []byte:
@@ -155,13 +130,39 @@ func dumpDatabase(t *testing.T, path string) []byte {
 				out.WriteByte('\n')
 			}
 		}
-		if err := rows.Err(); err != nil {
-			t.Fatal(err)
-		}
-		rows.Close()
 	}
 	if seen["watch_items"] != 3 || seen["users"] != 1 || seen["breach_records"] != 2 || seen["alerts"] != 1 || seen["outbox"] != 1 {
 		t.Fatalf("rows dumped: %v", seen)
 	}
 	return out.Bytes()
+}
+
+// queryAll returns every row of query, each value as the driver gives it.
+func queryAll(t *testing.T, db *sql.DB, query string) [][]any {
+	t.Helper()
+	rows, err := db.QueryContext(context.Background(), query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out [][]any
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, vals)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

@@ -3,7 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
-	"strings"
+	"encoding/json"
 	"time"
 )
 
@@ -133,12 +133,12 @@ func (s *Store) QueueAlertMail(ctx context.Context, d DueAlertMail, m OutboxMail
 	}
 	queued := false
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		args := []any{int(AlertMailed), d.UserID, int(AlertMailPending)}
-		for _, id := range d.AlertIDs {
-			args = append(args, id)
+		ids, err := json.Marshal(d.AlertIDs)
+		if err != nil {
+			return err
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE alerts SET emailed = ? WHERE user_id = ? AND emailed = ?
-			AND id IN (?`+strings.Repeat(", ?", len(d.AlertIDs)-1)+`)`, args...)
+			AND id IN (SELECT value FROM json_each(?))`, int(AlertMailed), d.UserID, int(AlertMailPending), string(ids))
 		if err != nil {
 			return err
 		}
@@ -162,22 +162,14 @@ type prefixScanner struct {
 
 func (p prefixScanner) Scan(dest ...any) error { return p.row.Scan(append(p.pre, dest...)...) }
 
-// qualified prefixes each column of a column list with a table alias.
-func qualified(alias, columns string) string {
-	cols := strings.Split(columns, ",")
-	for i, c := range cols {
-		cols[i] = alias + "." + strings.TrimSpace(c)
-	}
-	return strings.Join(cols, ", ")
-}
-
 // AlertsFor lists a user's alerts with their breaches, newest first, at
 // most limit of them.
 func (s *Store) AlertsFor(ctx context.Context, userID int64, limit int) ([]Alert, error) {
 	const op = "list alerts"
 	rows, err := s.r.QueryContext(ctx, `SELECT a.id, a.user_id, a.watch_item_id, w.kind, a.created_at,
-		a.seen_at, a.known_at_add, a.emailed, `+qualified("b", breachColumns)+`
-		FROM alerts a JOIN watch_items w ON w.id = a.watch_item_id JOIN breaches b ON b.id = a.breach_id
+		a.seen_at, a.known_at_add, a.emailed, b.*
+		FROM alerts a JOIN watch_items w ON w.id = a.watch_item_id
+		JOIN (SELECT `+breachColumns+` FROM breaches) b ON b.id = a.breach_id
 		WHERE a.user_id = ? ORDER BY a.created_at DESC, a.id DESC LIMIT ?`, userID, limit)
 	if err != nil {
 		return nil, wrap(op, err)

@@ -103,7 +103,7 @@ func TestEachAccountRecordStreamsInOrder(t *testing.T) {
 		t.Fatalf("records %x, %v", got, err)
 	}
 	stop := errors.New("stop")
-	if err := s.EachAccountRecord(context.Background(), id, func(store.RecordKind, []byte) error { return stop }); err != stop {
+	if err := s.EachAccountRecord(context.Background(), id, func(store.RecordKind, []byte) error { return stop }); !errors.Is(err, stop) {
 		t.Fatalf("fn's error: %v", err)
 	}
 }
