@@ -34,6 +34,10 @@ type Importer struct {
 	// PwnedBatch is how many ranges a corpus import commits at a time; 0
 	// is store.DefaultPwnedBatch.
 	PwnedBatch int
+	// AfterBreaches, when set, is called with the ids of the breaches a
+	// file stored, once they are committed (the watchlist match). Its
+	// context outlives a cancelled import: the data is in by then.
+	AfterBreaches func(ctx context.Context, ids []int64)
 }
 
 // Progress is how far an import has got.

@@ -246,12 +246,15 @@ func (c *collector) store(job store.ImportJob, sum *Summary) error {
 	sum.Records = c.t.records.Load()
 	summary := *sum
 	summary.Elapsed = c.im.now().Sub(c.t.start)
-	_, err := c.im.Store.ImportBreaches(c.ctx, nbs, store.ImportOptions{
+	ids, err := c.im.Store.ImportBreaches(c.ctx, nbs, store.ImportOptions{
 		Replace: c.o.Replace,
 		Now:     c.im.now(),
 		Job:     job.ID,
 		Summary: summary.String(),
 	})
+	if err == nil && c.im.AfterBreaches != nil && len(ids) > 0 {
+		c.im.AfterBreaches(context.WithoutCancel(c.ctx), ids)
+	}
 	return err
 }
 

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"pcmt/breach"
+	"pcmt/monitor"
 	"pcmt/store"
 )
 
@@ -83,13 +84,24 @@ func runImport(ctx context.Context, args []string, io IO) error {
 			return fmt.Errorf("import: %s: %d bytes is over the import limit of %d (Import.MaxSize)", name, st.Size(), int64(cfg.Import.MaxSize))
 		}
 	}
+	// The secrets file beside the database keys the watchlist match: made
+	// here as serve would make it, if the import comes first.
+	keys, err := cfg.LoadKeys()
+	if err != nil {
+		return err
+	}
 	log := newLogger(cfg.Logger, io.Stderr)
 	st, err := openMigrated(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	im := &breach.Importer{Store: st, TempDir: f.tempDir, MaxSize: int64(cfg.Import.MaxSize), Log: log}
+	matcher, err := monitor.New(st, keys.Monitor, log)
+	if err != nil {
+		return err
+	}
+	im := &breach.Importer{Store: st, TempDir: f.tempDir, MaxSize: int64(cfg.Import.MaxSize), Log: log,
+		AfterBreaches: matcher.AfterImport}
 	tty := isTerminal(io.Stderr)
 	for _, name := range files {
 		o := f.o

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,6 +10,9 @@ import (
 	"time"
 
 	"pcmt/breach"
+	"pcmt/config"
+	"pcmt/monitor"
+	"pcmt/store"
 )
 
 func TestImportCommand(t *testing.T) {
@@ -77,5 +81,61 @@ func TestProgressOutput(t *testing.T) {
 	bar.update(p) // within plainEvery: no second line
 	if out := plain.String(); out != "f: "+progressLine(p)+"\n" {
 		t.Fatalf("plain progress %q", out)
+	}
+}
+
+// TestImportMatchesWatchlists: a command-line import alerts the users who
+// watch a value it holds, keyed by the secrets file serve uses (made by the
+// import when it comes first).
+func TestImportMatchesWatchlists(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "pcmt.db")
+	env := map[string]string{"PCMT_DATABASE_PATH": db}
+	// A first import makes the database and the secrets file.
+	first := filepath.Join(dir, "first.txt")
+	if err := os.WriteFile(first, []byte("someone@example.org\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := runCLI(t, env, "import", "--kind", "emails", first); code != 0 {
+		t.Fatalf("first import: %d %s", code, stderr)
+	}
+	cfg := config.Default()
+	cfg.Database.Path = db
+	keys, err := cfg.LoadKeys()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	st, err := store.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	m, err := monitor.New(st, keys.Monitor, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := &store.User{Username: "ann", Email: "ann@example.org", PasswordHash: "$argon2id$x", Role: store.RoleUser}
+	if err := st.CreateUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	v := m.Watch("tracked.person@example.org")
+	if _, err := st.AddWatchItem(ctx, store.WatchItem{UserID: u.ID, Kind: v.Kind, Ciphertext: []byte("sealed"), Digest: v.Digest}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+
+	list := filepath.Join(dir, "leak.txt")
+	if err := os.WriteFile(list, []byte("tracked.person@example.org\nother@example.org\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := runCLI(t, env, "import", "--kind", "emails", list); code != 0 {
+		t.Fatalf("import: %d %s", code, stderr)
+	}
+	alerts, err := st.AlertsFor(ctx, u.ID, 10)
+	if err != nil || len(alerts) != 1 || alerts[0].Breach.Name != "leak" {
+		t.Fatalf("alerts %+v, %v", alerts, err)
+	}
+	if n, _ := st.PendingMailCount(ctx); n != 1 {
+		t.Fatalf("%d mails queued", n)
 	}
 }

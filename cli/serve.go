@@ -71,7 +71,11 @@ func ServeWith(ctx context.Context, cfg config.Config, log *slog.Logger, console
 		return err
 	}
 	vault := account.NewVault(account.MinVaultWorkFactor)
-	imports, err := startImports(ctx, cfg, st, log)
+	matcher, err := monitor.New(st, keys.Monitor, log)
+	if err != nil {
+		return err
+	}
+	imports, err := startImports(ctx, cfg, st, matcher, log)
 	if err != nil {
 		return err
 	}
@@ -133,11 +137,12 @@ func newHIBPClient(cfg config.HIBP, keys config.Keys, st *store.Store) (*hibp.Cl
 }
 
 // startImports runs the admins' uploads in the background, resuming those a
-// restart interrupted. Uploads and sort files live beside the database,
+// restart interrupted, and matches what they store against the watchlists. Uploads and sort files live beside the database,
 // where there is room for the data they become.
-func startImports(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Logger) (*breach.Jobs, error) {
+func startImports(ctx context.Context, cfg config.Config, st *store.Store, matcher *monitor.Matcher, log *slog.Logger) (*breach.Jobs, error) {
 	dir := cfg.Database.Path + ".uploads"
-	im := &breach.Importer{Store: st, TempDir: dir, MaxSize: int64(cfg.Import.MaxSize), Log: log}
+	im := &breach.Importer{Store: st, TempDir: dir, MaxSize: int64(cfg.Import.MaxSize), Log: log,
+		AfterBreaches: matcher.AfterImport}
 	jobs, err := breach.NewJobs(im, dir, log)
 	if err != nil {
 		return nil, err

@@ -200,8 +200,8 @@ func TestSecretsGeneratedOnceAndPrivate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(first.CookieAuth) != 64 || len(first.CookieEncr) != 32 || len(first.Audit) != 32 {
-		t.Fatalf("key sizes %d, %d, %d", len(first.CookieAuth), len(first.CookieEncr), len(first.Audit))
+	if len(first.CookieAuth) != 64 || len(first.CookieEncr) != 32 || len(first.Audit) != 32 || len(first.Monitor) != 32 {
+		t.Fatalf("key sizes %d, %d, %d, %d", len(first.CookieAuth), len(first.CookieEncr), len(first.Audit), len(first.Monitor))
 	}
 	info, err := os.Stat(cfg.SecretsPath())
 	if err != nil {
@@ -231,6 +231,32 @@ func TestSecretsGeneratedOnceAndPrivate(t *testing.T) {
 	}
 	if _, err := cfg.LoadKeys(); err == nil || !strings.Contains(err.Error(), "chmod 600") {
 		t.Fatalf("a world-readable secrets file must be refused, got %v", err)
+	}
+}
+
+// TestMonitorSecretAddedToAnOlderFile: a secrets file written before the
+// watchlist existed gains a MonitorSecret at the next start and keeps the
+// rest.
+func TestMonitorSecretAddedToAnOlderFile(t *testing.T) {
+	cfg := Default()
+	cfg.Database.Path = filepath.Join(t.TempDir(), "pcmt.db")
+	old := Secrets{CookieAuthSecret: newKey(64), CookieEncrSecret: newKey(32), AuditSecret: newKey(32)}
+	if err := writeSecrets(cfg.SecretsPath(), old); err != nil {
+		t.Fatal(err)
+	}
+	k, err := cfg.LoadKeys()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(k.Monitor) != 32 {
+		t.Fatalf("monitor key of %d bytes", len(k.Monitor))
+	}
+	saved, err := LoadSecretsFile(cfg.SecretsPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if saved.AuditSecret != old.AuditSecret || saved.CookieAuthSecret != old.CookieAuthSecret || saved.MonitorSecret == "" {
+		t.Fatalf("secrets file after the upgrade: %+v", saved)
 	}
 }
 

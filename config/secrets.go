@@ -16,6 +16,7 @@ const (
 	authKeyLen  = 64 // HMAC-SHA256 key of securecookie
 	encrKeyLen  = 32 // AES-256 key of securecookie
 	auditKeyLen = 32 // HMAC-SHA256 key of the activity log chain
+	monitorLen  = 32 // HMAC-SHA256 key of the watchlist digests
 )
 
 // Secrets are the keys generated at first start when the config leaves them
@@ -26,6 +27,11 @@ type Secrets struct {
 	// AuditSecret keys the activity log's chain. It has no config key: it
 	// only ever lives in the secrets file.
 	AuditSecret string
+	// MonitorSecret keys the watchlist digests that background matching
+	// compares with breach records. Like AuditSecret it only ever lives in
+	// the secrets file: a copy of the database alone cannot test guesses
+	// against the watchlists.
+	MonitorSecret string
 }
 
 // Keys are the decoded secrets the program works with.
@@ -36,6 +42,7 @@ type Keys struct {
 	OldCookieAuth []byte
 	OldCookieEncr []byte
 	Audit         []byte
+	Monitor       []byte
 }
 
 // SecretsPath is the file beside the database that keeps generated secrets.
@@ -71,6 +78,7 @@ func (c *Config) LoadKeys() (Keys, error) {
 	fill(c.Session.CookieAuthSecret, &saved.CookieAuthSecret, authKeyLen)
 	fill(c.Session.CookieEncrSecret, &saved.CookieEncrSecret, encrKeyLen)
 	fill("", &saved.AuditSecret, auditKeyLen)
+	fill("", &saved.MonitorSecret, monitorLen)
 	if changed {
 		if err := writeSecrets(path, saved); err != nil {
 			return Keys{}, err
@@ -100,6 +108,9 @@ func (c *Config) LoadKeys() (Keys, error) {
 	}
 	if k.Audit, err = decodeKey(saved.AuditSecret, auditKeyLen); err != nil {
 		return Keys{}, fmt.Errorf("config: secrets file %s: AuditSecret: %w", path, err)
+	}
+	if k.Monitor, err = decodeKey(saved.MonitorSecret, monitorLen); err != nil {
+		return Keys{}, fmt.Errorf("config: secrets file %s: MonitorSecret: %w", path, err)
 	}
 	return k, nil
 }

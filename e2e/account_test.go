@@ -43,6 +43,7 @@ func TestSignedInPages(t *testing.T) {
 		{"/settings/sessions", "Sessions"},
 		{"/settings/activity", "Activity"},
 		{"/settings/tokens", "API tokens"},
+		{"/watchlist", "Watchlist"},
 	} {
 		if got := b.open(p.path); got != http.StatusOK {
 			t.Errorf("GET %s: status %d, want 200", p.path, got)
@@ -65,6 +66,17 @@ func TestSignedInPages(t *testing.T) {
 	if v := b.attr(`[data-testid="new-token-value"]`, "value"); !strings.HasPrefix(v, "pcmt_") {
 		t.Errorf("new token %q", v)
 	}
+	b.assertClean()
+
+	// The watchlist form: a refusal swaps in place with its message, an
+	// accepted value reloads the page with it listed.
+	b.open("/watchlist")
+	b.expectStatus("/watchlist", http.StatusUnprocessableEntity)
+	b.do(chromedp.SendKeys(chromedp.ID("value"), "name@example"))
+	refuse(t, b, `#watch-form button[type="submit"]`, `[data-testid="value-error"]`)
+	b.do(chromedp.SetValue(chromedp.ID("value"), "walker@example.org"))
+	accept(t, b, `#watch-form button[type="submit"]`, "/watchlist")
+	assertText(t, b, `[data-testid="watch-value"]`, "walker@example.org")
 	b.assertClean()
 
 	// Sign out is a plain form in the navigation.

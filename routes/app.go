@@ -13,6 +13,7 @@ import (
 	"pcmt/breach"
 	"pcmt/config"
 	"pcmt/hibp"
+	"pcmt/monitor"
 	"pcmt/static"
 	"pcmt/store"
 )
@@ -64,6 +65,8 @@ type Handler struct {
 	imports *breach.Jobs
 	// hibp asks Have I Been Pwned; nil when it is not configured.
 	hibp *hibp.Client
+	// matcher digests watched values and finds them in breaches.
+	matcher *monitor.Matcher
 }
 
 // New builds the Fiber app: settings, middleware and every route.
@@ -113,6 +116,10 @@ func newHandler(d Deps) (*Handler, error) {
 	if len(d.Keys.CookieAuth) == 0 || len(d.Keys.CookieEncr) == 0 || len(d.Keys.Audit) == 0 {
 		return nil, errors.New("routes: missing keys")
 	}
+	matcher, err := monitor.New(d.Store, d.Keys.Monitor, d.Log)
+	if err != nil {
+		return nil, err
+	}
 	vault := d.Vault
 	if vault == nil {
 		vault = account.NewVault(account.MinVaultWorkFactor)
@@ -147,6 +154,7 @@ func newHandler(d Deps) (*Handler, error) {
 		bootID:    newBootID(),
 		imports:   d.Imports,
 		hibp:      d.HIBP,
+		matcher:   matcher,
 	}, nil
 }
 

@@ -49,10 +49,11 @@ func (b *syncBuffer) String() string {
 }
 
 func testKeys() config.Keys {
-	k := config.Keys{CookieAuth: make([]byte, 64), CookieEncr: make([]byte, 32), Audit: make([]byte, 32)}
+	k := config.Keys{CookieAuth: make([]byte, 64), CookieEncr: make([]byte, 32), Audit: make([]byte, 32), Monitor: make([]byte, 32)}
 	_, _ = rand.Read(k.CookieAuth)
 	_, _ = rand.Read(k.CookieEncr)
 	_, _ = rand.Read(k.Audit)
+	_, _ = rand.Read(k.Monitor)
 	return k
 }
 

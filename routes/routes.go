@@ -49,6 +49,10 @@ func (h *Handler) routes() []route {
 		{fiber.MethodPost, "/signout", pending, h.signOut},
 
 		{fiber.MethodGet, "/dashboard", userRole, h.showDashboard},
+		{fiber.MethodGet, "/watchlist", userRole, h.showWatchlist},
+		{fiber.MethodPost, "/watchlist", userRole, h.saveWatchItem},
+		{fiber.MethodPost, "/watchlist/email-alerts", userRole, h.saveEmailAlerts},
+		{fiber.MethodPost, "/watchlist/:id/delete", userRole, h.deleteWatchItem},
 
 		{fiber.MethodGet, "/search", userRole, h.showSearch},
 		{fiber.MethodPost, "/search", userRole, h.search},

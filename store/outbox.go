@@ -44,12 +44,21 @@ func scanMail(row interface{ Scan(...any) error }) (OutboxMail, error) {
 // and returns its id.
 func (s *Store) EnqueueMail(ctx context.Context, m OutboxMail, now time.Time) (int64, error) {
 	var id int64
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		return tx.QueryRowContext(ctx, `INSERT INTO outbox (user_id, to_addr, subject, body_text,
-			body_html, created_at, next_attempt_at) VALUES (nullif(?, 0), ?, ?, ?, ?, ?, ?) RETURNING id`,
-			m.UserID, m.To, m.Subject, m.BodyText, m.BodyHTML, formatTime(now), formatTime(now)).Scan(&id)
+	err := s.tx(ctx, func(tx *sql.Tx) (err error) {
+		id, err = insertMail(ctx, tx, m, now)
+		return err
 	})
 	return id, wrap("enqueue mail", err)
+}
+
+// insertMail queues m within a transaction that may write more, so that a
+// mail exists exactly when what it tells of does.
+func insertMail(ctx context.Context, tx *sql.Tx, m OutboxMail, now time.Time) (int64, error) {
+	var id int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO outbox (user_id, to_addr, subject, body_text,
+		body_html, created_at, next_attempt_at) VALUES (nullif(?, 0), ?, ?, ?, ?, ?, ?) RETURNING id`,
+		m.UserID, m.To, m.Subject, m.BodyText, m.BodyHTML, formatTime(now), formatTime(now)).Scan(&id)
+	return id, err
 }
 
 // MailByID returns one mail, sent or not, or ErrNotFound.
