@@ -63,7 +63,7 @@ func (b *Breach) UnmarshalJSON(data []byte) error {
 // the (cached) breach list.
 func (c *Client) BreachedAccount(ctx context.Context, account string) ([]Breach, error) {
 	const endpoint = "breachedaccount"
-	if c.apiKey == "" {
+	if c.key() == "" {
 		return nil, fmt.Errorf("hibp: %s: %w", endpoint, ErrNoKey)
 	}
 	// HIBP ignores case and surrounding spaces; so does the cache.

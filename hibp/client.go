@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"pcmt/store"
@@ -59,7 +60,9 @@ type Options struct {
 // Client calls HIBP. It is safe for concurrent use; build one per key and
 // share it.
 type Client struct {
-	apiKey, baseURL, passwordsURL, userAgent string
+	baseURL, passwordsURL, userAgent string
+	// apiKey may change while the client serves (an admin sets it).
+	apiKey atomic.Pointer[string]
 
 	store    *store.Store
 	cacheTTL time.Duration
@@ -75,7 +78,6 @@ type Client struct {
 // New checks opts and builds a Client.
 func New(opts Options) (*Client, error) {
 	c := &Client{
-		apiKey:    opts.APIKey,
 		userAgent: cmp.Or(opts.UserAgent, "pcmt"),
 		store:     opts.Store,
 		cacheTTL:  opts.CacheTTL,
@@ -83,6 +85,7 @@ func New(opts Options) (*Client, error) {
 		http:      opts.HTTP,
 		now:       opts.Now,
 	}
+	c.SetAPIKey(opts.APIKey)
 	var err error
 	if c.baseURL, err = baseURL("BaseURL", cmp.Or(opts.BaseURL, DefaultBaseURL)); err != nil {
 		return nil, err
@@ -117,7 +120,12 @@ func New(opts Options) (*Client, error) {
 
 // HasKey says whether an API key is set, i.e. whether account searches can
 // ask HIBP.
-func (c *Client) HasKey() bool { return c.apiKey != "" }
+func (c *Client) HasKey() bool { return c.key() != "" }
+
+// SetAPIKey replaces the API key ("" for none) for the requests to come.
+func (c *Client) SetAPIKey(key string) { c.apiKey.Store(&key) }
+
+func (c *Client) key() string { return *c.apiKey.Load() }
 
 func (c *Client) caching() bool { return c.store != nil && c.cacheTTL > 0 }
 

@@ -31,7 +31,7 @@ type request struct {
 func (c *Client) get(ctx context.Context, r request) (status int, body []byte, err error) {
 	sched := c.open
 	if r.auth {
-		if c.apiKey == "" {
+		if c.key() == "" {
 			return 0, nil, fmt.Errorf("hibp: %s: %w", r.endpoint, ErrNoKey)
 		}
 		sched = c.auth
@@ -74,7 +74,7 @@ func (c *Client) send(ctx context.Context, r request) (*http.Response, error) {
 	}
 	req.Header.Set("User-Agent", c.userAgent)
 	if r.auth {
-		req.Header.Set("hibp-api-key", c.apiKey)
+		req.Header.Set("hibp-api-key", c.key())
 	}
 	if r.padding {
 		req.Header.Set("Add-Padding", "true")
