@@ -57,6 +57,8 @@ type Handler struct {
 	now      func() time.Time // the clock sessions expire by
 	home     prerendered      // the landing page as visitors see it
 	ranges   *rangeCache      // recent /range answers
+	// keys opens the settings sealed in the database (the HIBP key).
+	keys config.Keys
 	// tokenRate bounds each API token's requests per minute.
 	tokenRate *tokenLimiter
 	// twoFactor seals TOTP secrets and keeps sign-ins waiting for a code.
@@ -132,7 +134,8 @@ func newHandler(d Deps) (*Handler, error) {
 	if hasher == nil {
 		hasher = account.NewHasher()
 	}
-	return &Handler{
+	h := &Handler{
+		keys:      d.Keys,
 		headers:   securityHeaderList(d.Config),
 		now:       time.Now,
 		hsts:      hstsValue(d.Config),
@@ -155,7 +158,12 @@ func newHandler(d Deps) (*Handler, error) {
 		imports:   d.Imports,
 		hibp:      d.HIBP,
 		matcher:   matcher,
-	}, nil
+	}
+	// An API key an admin set in /admin/settings wins over the config's.
+	if err := h.loadHIBPKey(); err != nil {
+		return nil, err
+	}
+	return h, nil
 }
 
 // newPolicy is the password policy with the instance's own breach data as

@@ -87,6 +87,10 @@ func (h *Handler) routes() []route {
 		{fiber.MethodPost, "/admin/users/:id/reset", adminRole, h.resetUserPassword},
 		{fiber.MethodPost, "/admin/users/:id/delete", adminRole, h.deleteUser},
 		{fiber.MethodGet, "/admin/audit", adminRole, h.showAudit},
+		{fiber.MethodGet, "/admin/settings", adminRole, h.showAdminSettings},
+		{fiber.MethodPost, "/admin/settings/hibp", adminRole, h.saveHIBPKey},
+		{fiber.MethodPost, "/admin/settings/hibp/delete", adminRole, h.deleteHIBPKey},
+		{fiber.MethodPost, "/admin/settings/hibp/test", adminRole, h.testHIBPKey},
 
 		{fiber.MethodGet, "/admin/breaches", adminRole, h.showAdminBreaches},
 		{fiber.MethodGet, "/admin/breaches/import", adminRole, h.showImport},

@@ -115,6 +115,7 @@ var eventText = map[string]string{
 	store.EventImportUploaded: "Breach file uploaded for import",
 	store.EventBreachEdited:   "Breach edited",
 	store.EventBreachDeleted:  "Breach deleted",
+	store.EventHIBPKeyChanged: "Have I Been Pwned API key changed",
 }
 
 func describeEvent(e store.Activity) string {

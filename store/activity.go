@@ -36,6 +36,7 @@ const (
 	EventImportUploaded = "import_uploaded"
 	EventBreachEdited   = "breach_edited"
 	EventBreachDeleted  = "breach_deleted"
+	EventHIBPKeyChanged = "hibp_key_changed"
 )
 
 // Activity is one row of the activity log.
