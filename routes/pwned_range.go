@@ -2,6 +2,8 @@ package routes
 
 import (
 	"bytes"
+	"fmt"
+	"hash/crc32"
 	"math/rand/v2"
 	"slices"
 	"strconv"
@@ -40,7 +42,8 @@ func (h *Handler) rangeAccess() access {
 	return public
 }
 
-// showRange serves one range of the corpus.
+// showRange serves one range of the corpus: from the kept answers when
+// the range was asked for lately, else straight from the row.
 func (h *Handler) showRange(c *fiber.Ctx) error {
 	prefix, ok := parseRangePrefix(c.Params("prefix"))
 	if !ok {
@@ -50,31 +53,56 @@ func (h *Handler) showRange(c *fiber.Ctx) error {
 	if !ok {
 		return rangeError(c, errRangeMode)
 	}
-	e, err := h.ranges.get(c.UserContext(), h.store, mode, prefix, h.now())
-	if err != nil {
-		return err
+	key, gen, now := rangeKey{mode, prefix}, h.store.PwnedGeneration(), h.now()
+	e, ok := h.ranges.fresh(key, gen, now)
+	if !ok && h.ranges.admit(key) {
+		var err error
+		if e, err = h.ranges.load(c.UserContext(), h.store, key, gen, now); err != nil {
+			return err
+		}
+		ok = true
 	}
+	if ok {
+		return answerRange(c, e.raw, e.body, e.etag)
+	}
+	return h.store.WithPwnedRange(c.UserContext(), mode, prefix, func(r store.PwnedRange) error {
+		return answerRange(c, r, nil, rangeETag(r))
+	})
+}
+
+// answerRange writes a range's answer: body when it is formatted already,
+// padded when asked.
+func answerRange(c *fiber.Ctx, r store.PwnedRange, body []byte, etag string) error {
 	padded := c.Get("Add-Padding") == "true"
-	etag := e.etag
-	if padded {
-		etag = "W/" + etag
-	}
 	c.Set(fiber.HeaderCacheControl, rangeCacheControl)
-	c.Set(fiber.HeaderETag, etag)
+	if padded {
+		c.Set(fiber.HeaderETag, "W/"+etag)
+	} else {
+		c.Set(fiber.HeaderETag, etag)
+	}
 	c.Set(fiber.HeaderVary, "Add-Padding")
 	c.Set(fiber.HeaderAccessControlAllowOrigin, "*")
-	if inm := c.Get(fiber.HeaderIfNoneMatch); inm != "" && (inm == e.etag || inm == "W/"+e.etag) {
+	if inm := c.Get(fiber.HeaderIfNoneMatch); inm != "" && (inm == etag || inm == "W/"+etag) {
 		return c.SendStatus(fiber.StatusNotModified)
 	}
 	c.Set(fiber.HeaderContentType, "text/plain")
-	if !padded || e.raw.N >= rangeMinPadded {
-		return c.Send(e.body)
+	if body != nil && (!padded || r.N >= rangeMinPadded) {
+		return c.Send(body) // a kept answer is never changed
 	}
 	buf := rangeBufs.Get().(*[]byte)
-	*buf = e.appendPadded((*buf)[:0], rangeMinPadded+rand.IntN(rangeMaxPadded-rangeMinPadded+1)-e.raw.N)
+	if padded && r.N < rangeMinPadded {
+		*buf = appendPadded((*buf)[:0], r, rangeMinPadded+rand.IntN(rangeMaxPadded-rangeMinPadded+1)-r.N)
+	} else {
+		*buf = appendRange((*buf)[:0], r)
+	}
 	c.Response().SetBody(*buf) // copies into the response's own buffer
 	rangeBufs.Put(buf)
 	return nil
+}
+
+// rangeETag names a range's content: its size and a CRC of its row.
+func rangeETag(r store.PwnedRange) string {
+	return fmt.Sprintf(`"%s-%05X-%d-%08x"`, r.Mode, r.Prefix, r.N, crc32.ChecksumIEEE(r.Data))
 }
 
 var rangeBufs = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
@@ -135,10 +163,8 @@ func appendRangeLine(b, key []byte, count uint64) []byte {
 	return strconv.AppendUint(b, count, 10)
 }
 
-// formatRange is a range's unpadded answer.
-func formatRange(r store.PwnedRange) []byte {
-	w := r.Mode.Size()*2 - 5 + 8 // suffix, ':', a count, CRLF
-	b := make([]byte, 0, r.N*w)
+// appendRange appends a range's unpadded answer.
+func appendRange(b []byte, r store.PwnedRange) []byte {
 	for k, c := range r.Entries() {
 		if len(b) > 0 {
 			b = append(b, '\r', '\n')
@@ -151,17 +177,17 @@ func formatRange(r store.PwnedRange) []byte {
 // appendPadded appends the range's answer with n count-0 lines mixed in,
 // in suffix order. Filler suffixes are drawn at random and redrawn when they
 // hit a real one, so a padded answer never changes a real count.
-func (e *rangeEntry) appendPadded(b []byte, n int) []byte {
-	ks := e.raw.Mode.Size() - 2 // keys are digests without their first two bytes
+func appendPadded(b []byte, r store.PwnedRange, n int) []byte {
+	ks := r.Mode.Size() - 2 // keys are digests without their first two bytes
 	fill := make([]byte, 0, n*ks)
 	key := make([]byte, ks)
-	nibble := byte(e.raw.Prefix & 0x0F)
+	nibble := byte(r.Prefix & 0x0F)
 	for len(fill) < n*ks {
 		for i := range key {
 			key[i] = byte(rand.Uint32())
 		}
 		key[0] = nibble<<4 | key[0]&0x0F
-		if _, real := e.raw.Find(key); !real {
+		if _, real := r.Find(key); !real {
 			fill = append(fill, key...)
 		}
 	}
@@ -177,7 +203,7 @@ func (e *rangeEntry) appendPadded(b []byte, n int) []byte {
 		}
 		b = appendRangeLine(b, k, count)
 	}
-	for k, c := range e.raw.Entries() {
+	for k, c := range r.Entries() {
 		for ; i < n && bytes.Compare(fill[idx[i]:idx[i]+ks], k) < 0; i++ {
 			line(fill[idx[i]:idx[i]+ks], 0)
 		}

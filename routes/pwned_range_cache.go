@@ -2,8 +2,6 @@ package routes
 
 import (
 	"context"
-	"fmt"
-	"hash/crc32"
 	"sync"
 	"time"
 
@@ -18,7 +16,8 @@ import (
 type rangeCache struct {
 	mu      sync.Mutex
 	entries map[rangeKey]*rangeEntry
-	size    int // bytes held
+	seen    map[rangeKey]struct{} // asked for once; see admit
+	size    int                   // bytes held
 	max     int
 }
 
@@ -39,28 +38,47 @@ type rangeEntry struct {
 const (
 	rangeTTL        = time.Minute
 	rangeCacheBytes = 32 << 20 // ~800 ranges of the public corpus's density
+	rangeSeenMax    = 1 << 16  // ranges remembered as asked for once
 )
 
 func newRangeCache(max int) *rangeCache {
-	return &rangeCache{entries: map[rangeKey]*rangeEntry{}, max: max}
+	return &rangeCache{entries: map[rangeKey]*rangeEntry{}, seen: map[rangeKey]struct{}{}, max: max}
 }
 
-// get returns the range's entry, reading it when it is not kept or stale.
-func (rc *rangeCache) get(ctx context.Context, st *store.Store, mode store.PwnedMode, prefix uint32, now time.Time) (*rangeEntry, error) {
-	key := rangeKey{mode, prefix}
-	gen := st.PwnedGeneration()
+// fresh returns the kept answer of key when it is current.
+func (rc *rangeCache) fresh(key rangeKey, gen uint64, now time.Time) (*rangeEntry, bool) {
 	rc.mu.Lock()
 	e, ok := rc.entries[key]
 	rc.mu.Unlock()
-	if ok && e.gen == gen && now.Sub(e.at) < rangeTTL {
-		return e, nil
+	return e, ok && e.gen == gen && now.Sub(e.at) < rangeTTL
+}
+
+// admit says whether key is worth keeping: asked for before. A range asked
+// for once, as in traffic spread over the whole corpus, is answered from
+// its row without filling (and churning) the cache.
+func (rc *rangeCache) admit(key rangeKey) bool {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	if _, again := rc.seen[key]; again {
+		return true
 	}
-	r, err := st.PwnedRange(ctx, mode, prefix)
+	if len(rc.seen) >= rangeSeenMax {
+		clear(rc.seen)
+	}
+	rc.seen[key] = struct{}{}
+	return false
+}
+
+// load reads and formats a range and keeps it.
+func (rc *rangeCache) load(ctx context.Context, st *store.Store, key rangeKey, gen uint64, now time.Time) (*rangeEntry, error) {
+	r, err := st.PwnedRange(ctx, key.mode, key.prefix)
 	if err != nil {
 		return nil, err
 	}
-	e = &rangeEntry{raw: r, body: formatRange(r), gen: gen, at: now,
-		etag: fmt.Sprintf(`"%s-%05X-%d-%08x"`, mode, prefix, r.N, crc32.ChecksumIEEE(r.Data))}
+	e := &rangeEntry{raw: r, body: appendRange(nil, r), etag: rangeETag(r), gen: gen, at: now}
+	if e.body == nil {
+		e.body = []byte{}
+	}
 	rc.put(key, e)
 	return e, nil
 }
