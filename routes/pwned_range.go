@@ -2,6 +2,7 @@ package routes
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"hash/crc32"
 	"math/rand/v2"
@@ -55,7 +56,7 @@ func (h *Handler) showRange(c *fiber.Ctx) error {
 	}
 	key, gen, now := rangeKey{mode, prefix}, h.store.PwnedGeneration(), h.now()
 	e, ok := h.ranges.fresh(key, gen, now)
-	if !ok && h.ranges.admit(key) {
+	if !ok && h.ranges.admit(key, now) {
 		var err error
 		if e, err = h.ranges.load(c.UserContext(), h.store, key, gen, now); err != nil {
 			return err
@@ -157,19 +158,40 @@ const upperHex = "0123456789ABCDEF"
 func appendRangeLine(b, key []byte, count uint64) []byte {
 	b = append(b, upperHex[key[0]&0x0F])
 	for _, k := range key[1:] {
-		b = append(b, upperHex[k>>4], upperHex[k&0x0F])
+		b = append(b, hexPairs[k][0], hexPairs[k][1])
 	}
 	b = append(b, ':')
 	return strconv.AppendUint(b, count, 10)
 }
 
-// appendRange appends a range's unpadded answer.
+// hexPairs is every byte's two upper-case hex digits.
+var hexPairs = func() (t [256][2]byte) {
+	for i := range t {
+		t[i] = [2]byte{upperHex[i>>4], upperHex[i&0x0F]}
+	}
+	return t
+}()
+
+// appendRange appends a range's unpadded answer. It is most of the work of
+// an answer not kept, so it walks the row directly: room grown once, keys
+// and varint counts decoded in one pass.
 func appendRange(b []byte, r store.PwnedRange) []byte {
-	for k, c := range r.Entries() {
-		if len(b) > 0 {
+	if r.N == 0 {
+		return b
+	}
+	ks := r.Mode.Size() - 2
+	b = slices.Grow(b, r.N*(2*ks+2+8))
+	counts := r.Data[r.N*ks:]
+	for i := range r.N {
+		c, n := binary.Uvarint(counts)
+		if n <= 0 {
+			break // a corrupt row: what came before is still right
+		}
+		counts = counts[n:]
+		if i > 0 {
 			b = append(b, '\r', '\n')
 		}
-		b = appendRangeLine(b, k, c)
+		b = appendRangeLine(b, r.Data[i*ks:(i+1)*ks], c)
 	}
 	return b
 }

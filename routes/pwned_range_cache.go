@@ -16,8 +16,9 @@ import (
 type rangeCache struct {
 	mu      sync.Mutex
 	entries map[rangeKey]*rangeEntry
-	seen    map[rangeKey]struct{} // asked for once; see admit
-	size    int                   // bytes held
+	seen    map[rangeKey]int // asks in the current second; see admit
+	window  time.Time        // when the current second began
+	size    int              // bytes held
 	max     int
 }
 
@@ -38,11 +39,12 @@ type rangeEntry struct {
 const (
 	rangeTTL        = time.Minute
 	rangeCacheBytes = 32 << 20 // ~800 ranges of the public corpus's density
-	rangeSeenMax    = 1 << 16  // ranges remembered as asked for once
+	rangeSeenMax    = 1 << 16  // ranges counted in one second, at most
+	rangeAdmitHits  = 3        // asks within a second that make a range kept
 )
 
 func newRangeCache(max int) *rangeCache {
-	return &rangeCache{entries: map[rangeKey]*rangeEntry{}, seen: map[rangeKey]struct{}{}, max: max}
+	return &rangeCache{entries: map[rangeKey]*rangeEntry{}, seen: map[rangeKey]int{}, max: max}
 }
 
 // fresh returns the kept answer of key when it is current.
@@ -53,20 +55,19 @@ func (rc *rangeCache) fresh(key rangeKey, gen uint64, now time.Time) (*rangeEntr
 	return e, ok && e.gen == gen && now.Sub(e.at) < rangeTTL
 }
 
-// admit says whether key is worth keeping: asked for before. A range asked
-// for once, as in traffic spread over the whole corpus, is answered from
-// its row without filling (and churning) the cache.
-func (rc *rangeCache) admit(key rangeKey) bool {
+// admit says whether key is worth keeping: asked for rangeAdmitHits times
+// within the current second. Traffic spread over the whole corpus (each
+// range asked for now and then) is answered from the rows without filling
+// and churning the cache; a hot range is kept after its first few asks.
+func (rc *rangeCache) admit(key rangeKey, now time.Time) bool {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
-	if _, again := rc.seen[key]; again {
-		return true
-	}
-	if len(rc.seen) >= rangeSeenMax {
+	if now.Sub(rc.window) >= time.Second || len(rc.seen) >= rangeSeenMax {
 		clear(rc.seen)
+		rc.window = now
 	}
-	rc.seen[key] = struct{}{}
-	return false
+	rc.seen[key]++
+	return rc.seen[key] >= rangeAdmitHits
 }
 
 // load reads and formats a range and keeps it.
