@@ -77,6 +77,9 @@ var wantAccess = map[string]access{
 	"GET /api/v1/openapi.json":              public,
 	"GET /api/v1/me":                        apiToken,
 	"GET /api/v1/search":                    apiSearch,
+	"GET /api/v1/watchlist":                 apiWatchlistRead,
+	"POST /api/v1/watchlist":                apiWatchlistWrite,
+	"DELETE /api/v1/watchlist/:id":          apiWatchlistWrite,
 	"GET /api/v3/breachedaccount/:account":  hibpSearch,
 	"GET /api/v3/breaches":                  hibpToken,
 	"GET /api/v3/breach/:name":              hibpToken,
@@ -177,9 +180,10 @@ func TestEveryRouteForEveryRole(t *testing.T) {
 			for _, who := range roles {
 				s := browsers[who]
 				var resp *http.Response
-				if r.method == http.MethodGet {
-					resp, _ = s.do(httptest.NewRequest(http.MethodGet, path, nil))
-				} else {
+				switch r.method {
+				case http.MethodGet, http.MethodDelete:
+					resp, _ = s.do(httptest.NewRequest(r.method, path, nil))
+				default:
 					resp, _ = s.post("/", path, url.Values{})
 				}
 				got := classify(t, resp, who, r)

@@ -326,6 +326,9 @@ func adminRoutes(id int64) [][2]string {
 		{"GET", "/admin/breaches"}, {"GET", "/admin/breaches/jobs/" + strconv.FormatInt(id, 10)},
 		{"GET", "/admin/breaches/import"}, {"POST", "/admin/breaches/import"},
 		{"GET", adminBreachPath(id)}, {"POST", adminBreachPath(id)}, {"POST", adminBreachPath(id) + "/delete"},
+		// The instance settings.
+		{"GET", "/admin/settings"}, {"POST", "/admin/settings/hibp"}, {"POST", "/admin/settings/hibp/delete"},
+		{"POST", "/admin/settings/hibp/test"},
 	}
 }
 

@@ -103,6 +103,9 @@ func (h *Handler) routes() []route {
 		{fiber.MethodGet, "/api/v1/openapi.json", public, h.showOpenAPI},
 		{fiber.MethodGet, "/api/v1/me", apiToken, h.showTokenOwner},
 		{fiber.MethodGet, "/api/v1/search", apiSearch, h.apiSearch},
+		{fiber.MethodGet, "/api/v1/watchlist", apiWatchlistRead, h.apiWatchlist},
+		{fiber.MethodPost, "/api/v1/watchlist", apiWatchlistWrite, h.apiAddWatch},
+		{fiber.MethodDelete, "/api/v1/watchlist/:id", apiWatchlistWrite, h.apiDeleteWatch},
 
 		{fiber.MethodGet, "/api/v3/breachedaccount/:account", hibpSearch, h.breachedAccountV3},
 		{fiber.MethodGet, "/api/v3/breaches", hibpToken, h.breachesV3},

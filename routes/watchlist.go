@@ -1,6 +1,7 @@
 package routes
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"unicode"
@@ -121,27 +122,12 @@ func (h *Handler) saveWatchItem(c *fiber.Ctx) error {
 	if msg := f.validate(); msg != "" {
 		return refuse(msg)
 	}
-	if !user.HasVault() {
-		return refuse("Change your password first: it makes the key your watchlist is encrypted to.")
-	}
-	ciphertext, err := account.Encrypt(user.AgeRecipient, []byte(f.Value))
+	_, breaches, refusal, err := h.addWatch(ctx, user, f.Value)
 	if err != nil {
 		return err
 	}
-	v := h.matcher.Watch(f.Value)
-	id, err := h.store.AddWatchItem(ctx, store.WatchItem{UserID: user.ID, Kind: v.Kind, Ciphertext: ciphertext,
-		Digest: v.Digest}, h.now())
-	switch {
-	case errors.Is(err, store.ErrWatchDuplicate):
-		return refuse(store.ErrWatchDuplicate.Message)
-	case errors.Is(err, store.ErrWatchlistFull):
-		return refuse(store.ErrWatchlistFull.Message)
-	case err != nil:
-		return err
-	}
-	breaches, err := h.matcher.MatchItem(ctx, user.ID, id, v.Record)
-	if err != nil {
-		return err
+	if refusal != "" {
+		return refuse(refusal)
 	}
 	msg := "Now watching it. It is in no breach here so far; you will hear when it turns up."
 	if n := len(breaches); n > 0 {
@@ -149,6 +135,32 @@ func (h *Handler) saveWatchItem(c *fiber.Ctx) error {
 	}
 	h.flash(c, views.FlashSuccess, msg)
 	return redirect(c, "/watchlist")
+}
+
+// addWatch encrypts a valid value to the user's key, stores it with its
+// keyed digest and finds it in the breaches already here. refusal says why
+// the value was not added ("" when it was).
+func (h *Handler) addWatch(ctx context.Context, user *store.User, value string) (id int64, found []store.Breach, refusal string, err error) {
+	if !user.HasVault() {
+		return 0, nil, "Change your password first: it makes the key your watchlist is encrypted to.", nil
+	}
+	ciphertext, err := account.Encrypt(user.AgeRecipient, []byte(value))
+	if err != nil {
+		return 0, nil, "", err
+	}
+	v := h.matcher.Watch(value)
+	id, err = h.store.AddWatchItem(ctx, store.WatchItem{UserID: user.ID, Kind: v.Kind, Ciphertext: ciphertext,
+		Digest: v.Digest}, h.now())
+	switch {
+	case errors.Is(err, store.ErrWatchDuplicate):
+		return 0, nil, store.ErrWatchDuplicate.Message, nil
+	case errors.Is(err, store.ErrWatchlistFull):
+		return 0, nil, store.ErrWatchlistFull.Message, nil
+	case err != nil:
+		return 0, nil, "", err
+	}
+	found, err = h.matcher.MatchItem(ctx, user.ID, id, v.Record)
+	return id, found, "", err
 }
 
 // deleteWatchItem removes one of the user's values and its alerts.
