@@ -1,0 +1,86 @@
+package routes
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"pcmt/store"
+)
+
+// Every route that takes a token refuses a request with only a session
+// cookie, an expired token, a revoked token and a token without its scope.
+func TestEveryAPIRouteRefusesWhatItShould(t *testing.T) {
+	a := newTestApp(t, nil)
+	_, browser := a.newMember("carol", "a long passphrase")
+	u, _ := a.h.store.UserByLogin(context.Background(), "carol")
+	all := []string{store.ScopeSearch, store.ScopeWatchlistRead, store.ScopeWatchlistWrite}
+	expired := storeToken(t, a, u.ID, -time.Minute, all...)
+	revoked := storeToken(t, a, u.ID, time.Hour, all...)
+	tokens, _ := a.h.store.Tokens(context.Background(), u.ID)
+	for _, tok := range tokens {
+		if tok.ExpiresAt.After(time.Now()) {
+			if err := a.h.store.RevokeToken(context.Background(), u.ID, tok.ID, time.Now()); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// The scope each access level needs, and a token without it.
+	needs := map[access]string{apiSearch: store.ScopeSearch, apiWatchlistRead: store.ScopeWatchlistRead,
+		apiWatchlistWrite: store.ScopeWatchlistWrite, hibpSearch: store.ScopeSearch}
+	without := func(scope string) string {
+		var others []string
+		for _, s := range all {
+			if s != scope {
+				others = append(others, s)
+			}
+		}
+		return storeToken(t, a, u.ID, time.Hour, others...)
+	}
+	n := 0
+	for _, r := range a.h.routes() {
+		if a.h.tokenAccess(r.access) == nil {
+			continue
+		}
+		n++
+		path := strings.NewReplacer(":id", "1", ":account", "carol@example.org", ":name", "Forum").Replace(r.path)
+		header := "Authorization"
+		prefix := "Bearer "
+		if r.access == hibpSearch || r.access == hibpToken {
+			header, prefix = "hibp-api-key", ""
+		}
+		send := func(token string) int {
+			req := httptest.NewRequest(r.method, path, strings.NewReader(`{"value":"x@example.org"}`))
+			if token != "" {
+				req.Header.Set(header, prefix+token)
+			}
+			resp, _ := browser.do(req) // with the session cookie
+			return resp.StatusCode
+		}
+		cases := map[string]struct {
+			token string
+			want  int
+		}{
+			"cookie only":   {"", http.StatusUnauthorized},
+			"expired token": {expired, http.StatusUnauthorized},
+			"revoked token": {revoked, http.StatusUnauthorized},
+		}
+		if scope, ok := needs[r.access]; ok {
+			cases["wrong scope"] = struct {
+				token string
+				want  int
+			}{without(scope), http.StatusForbidden}
+		}
+		for name, tc := range cases {
+			if got := send(tc.token); got != tc.want {
+				t.Errorf("%s %s with %s: %d, want %d", r.method, r.path, name, got, tc.want)
+			}
+		}
+	}
+	if n < 9 {
+		t.Fatalf("only %d token routes found", n)
+	}
+}
