@@ -88,15 +88,12 @@ func (im *Importer) importPwned(ctx context.Context, job store.ImportJob, o Opti
 		}
 		t.records.Add(1)
 		at = store.Position{Offset: r.Offset(), Line: r.Line()}
-		d, count, err = r.Next()
+		d, count, err = nextPwned(r, mode, job.FileName)
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
 			return err
-		}
-		if len(d) != mode.Size() {
-			return fmt.Errorf("%s: line %d: a %d-byte hash in a %s corpus: %w", job.FileName, r.Line(), len(d), mode, apperr.ErrInvalid)
 		}
 		if r.Line()&0xffff == 0 {
 			if err := ctx.Err(); err != nil {
@@ -126,15 +123,12 @@ func (im *Importer) pwnedUnsorted(ctx context.Context, job store.ImportJob, mode
 	defer ps.Close()
 	r := NewPwnedReader(bufio.NewReaderSize(t, 1<<20), job.FileName)
 	for {
-		d, count, err := r.Next()
+		d, count, err := nextPwned(r, mode, job.FileName)
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
 			return err
-		}
-		if len(d) != mode.Size() {
-			return fmt.Errorf("%s: line %d: a %d-byte hash in a %s corpus: %w", job.FileName, r.Line(), len(d), mode, apperr.ErrInvalid)
 		}
 		if err := ps.Add(d, count); err != nil {
 			return err
@@ -160,6 +154,16 @@ func (im *Importer) pwnedUnsorted(ctx context.Context, job store.ImportJob, mode
 		return err
 	}
 	return im.finishPwned(ctx, job, t, sum, mode)
+}
+
+// nextPwned reads the next hash of a corpus of mode: a resumed read
+// starts mid-file, so its lines are checked against the file's first.
+func nextPwned(r *PwnedReader, mode store.PwnedMode, file string) ([]byte, uint64, error) {
+	d, c, err := r.Next()
+	if err == nil && len(d) != mode.Size() {
+		err = fmt.Errorf("%s: line %d: a %d-byte hash in a %s corpus: %w", file, r.Line(), len(d), mode, apperr.ErrInvalid)
+	}
+	return d, c, err
 }
 
 // pwnedMode reads the file's first hash to tell SHA-1 from NTLM.

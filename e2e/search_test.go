@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha1" //nolint:gosec // the Pwned Passwords digest
 	"encoding/hex"
-	"io"
 	"net/http"
 	"net/url"
 	"path/filepath"
@@ -56,14 +55,7 @@ func seedSearchDB(t *testing.T) string {
 		digests = append(digests, d[:])
 	}
 	slices.SortFunc(digests, bytes.Compare)
-	next := 0
-	src := store.DigestSource{Kind: store.RecordEmail, Next: func() ([]byte, error) {
-		if next == len(digests) {
-			return nil, io.EOF
-		}
-		next++
-		return digests[next-1], nil
-	}}
+	src := store.DigestSlice(store.RecordEmail, digests)
 	b := store.Breach{Name: "forum", Title: "Forum dump", Date: time.Date(2021, 6, 1, 0, 0, 0, 0, time.UTC),
 		IsVerified: true, ContainsEmails: true, DataClasses: []string{"Email addresses", "Passwords"}, Emails: 2}
 	if _, err := st.ImportBreaches(ctx, []store.NewBreach{{Breach: b, Records: []store.DigestSource{src}}},

@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
-	"io"
 	"slices"
 	"testing"
 	"time"
@@ -35,16 +34,9 @@ func BenchmarkMatchBreach(b *testing.B) {
 		_, _ = rand.Read(digests[i])
 	}
 	slices.SortFunc(digests, bytes.Compare)
-	i := 0
 	ids, err := st.ImportBreaches(ctx, []store.NewBreach{{
-		Breach: store.Breach{Name: "big"},
-		Records: []store.DigestSource{{Kind: store.RecordEmail, Next: func() ([]byte, error) {
-			if i == len(digests) {
-				return nil, io.EOF
-			}
-			i++
-			return digests[i-1], nil
-		}}},
+		Breach:  store.Breach{Name: "big"},
+		Records: []store.DigestSource{store.DigestSlice(store.RecordEmail, digests)},
 	}}, store.ImportOptions{Now: time.Now()})
 	if err != nil {
 		b.Fatal(err)

@@ -3,7 +3,6 @@ package routes
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -27,24 +26,13 @@ func v3Breaches(t *testing.T, a *testApp) {
 	_, err := a.h.store.ImportBreaches(context.Background(), []store.NewBreach{
 		{Breach: store.Breach{Name: "Forum", Title: "The Forum", Domain: "example.com", IsVerified: true,
 			Date: time.Date(2021, 5, 6, 0, 0, 0, 0, time.UTC), Emails: 2, DataClasses: []string{"Email addresses", "Passwords"}},
-			Records: []store.DigestSource{digestList(store.RecordEmail, both)}},
+			Records: []store.DigestSource{store.DigestSlice(store.RecordEmail, both)}},
 		{Breach: store.Breach{Name: "Scrape", Emails: 1, DataClasses: []string{"Email addresses", "Names"}},
-			Records: []store.DigestSource{digestList(store.RecordEmail, [][]byte{ann[:]})}},
+			Records: []store.DigestSource{store.DigestSlice(store.RecordEmail, [][]byte{ann[:]})}},
 	}, store.ImportOptions{Now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)})
 	if err != nil {
 		t.Fatal(err)
 	}
-}
-
-func digestList(kind store.RecordKind, ds [][]byte) store.DigestSource {
-	i := 0
-	return store.DigestSource{Kind: kind, Next: func() ([]byte, error) {
-		if i == len(ds) {
-			return nil, io.EOF
-		}
-		i++
-		return ds[i-1], nil
-	}}
 }
 
 func v3Get(t *testing.T, a *testApp, path, key string) (*http.Response, string) {

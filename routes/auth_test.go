@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/hex"
-	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -438,7 +437,7 @@ func TestBreachedPasswordsAreRefused(t *testing.T) {
 	inBreach, inCorpus := breach.PasswordDigest([]byte("a breached passphrase")), breach.PasswordDigest([]byte("a pwned passphrase"))
 	if _, err := a.h.store.ImportBreaches(ctx, []store.NewBreach{{
 		Breach:  store.Breach{Name: "Leak"},
-		Records: []store.DigestSource{oneDigest(store.RecordSHA1, inBreach[:])},
+		Records: []store.DigestSource{store.DigestSlice(store.RecordSHA1, [][]byte{inBreach[:]})},
 	}}, store.ImportOptions{Now: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
@@ -465,15 +464,4 @@ func TestBreachedPasswordsAreRefused(t *testing.T) {
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("a clean password was refused: %d", resp.StatusCode)
 	}
-}
-
-func oneDigest(kind store.RecordKind, d []byte) store.DigestSource {
-	done := false
-	return store.DigestSource{Kind: kind, Next: func() ([]byte, error) {
-		if done {
-			return nil, io.EOF
-		}
-		done = true
-		return d, nil
-	}}
 }

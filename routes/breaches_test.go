@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -33,14 +32,7 @@ func addBreach(t *testing.T, a *testApp, b store.Breach, emails ...string) int64
 		digests = append(digests, d[:])
 	}
 	slices.SortFunc(digests, bytes.Compare)
-	next := 0
-	src := store.DigestSource{Kind: store.RecordEmail, Next: func() ([]byte, error) {
-		if next == len(digests) {
-			return nil, io.EOF
-		}
-		next++
-		return digests[next-1], nil
-	}}
+	src := store.DigestSlice(store.RecordEmail, digests)
 	b.Emails = int64(len(emails))
 	ids, err := a.h.store.ImportBreaches(context.Background(),
 		[]store.NewBreach{{Breach: b, Records: []store.DigestSource{src}}}, store.ImportOptions{Now: time.Now()})

@@ -51,14 +51,7 @@ func importRecords(t *testing.T, st *store.Store, b store.Breach, kind store.Rec
 	t.Helper()
 	digests = slices.Clone(digests)
 	slices.SortFunc(digests, bytes.Compare)
-	next := 0
-	src := store.DigestSource{Kind: kind, Next: func() ([]byte, error) {
-		if next == len(digests) {
-			return nil, io.EOF
-		}
-		next++
-		return digests[next-1], nil
-	}}
+	src := store.DigestSlice(kind, digests)
 	ids, err := st.ImportBreaches(context.Background(),
 		[]store.NewBreach{{Breach: b, Records: []store.DigestSource{src}}}, store.ImportOptions{Now: time.Now()})
 	if err != nil {

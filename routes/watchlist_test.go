@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -62,16 +61,9 @@ func (a *testApp) importAccounts(name string, emails ...string) int64 {
 		digests = append(digests, d[:])
 	}
 	slices.SortFunc(digests, bytes.Compare)
-	i := 0
 	ids, err := a.h.store.ImportBreaches(context.Background(), []store.NewBreach{{
-		Breach: store.Breach{Name: name, Title: name},
-		Records: []store.DigestSource{{Kind: store.RecordEmail, Next: func() ([]byte, error) {
-			if i == len(digests) {
-				return nil, io.EOF
-			}
-			i++
-			return digests[i-1], nil
-		}}},
+		Breach:  store.Breach{Name: name, Title: name},
+		Records: []store.DigestSource{store.DigestSlice(store.RecordEmail, digests)},
 	}}, store.ImportOptions{Now: time.Now()})
 	if err != nil {
 		a.t.Fatal(err)

@@ -128,34 +128,16 @@ func (s *Store) BreachByName(ctx context.Context, name string) (Breach, error) {
 // EditBreach changes a breach's editable metadata.
 func (s *Store) EditBreach(ctx context.Context, id int64, e BreachEdit, now time.Time) error {
 	return wrap("edit breach", s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE breaches SET title = ?, domain = ?, breach_date = ?,
+		return updateOne(ctx, tx, `UPDATE breaches SET title = ?, domain = ?, breach_date = ?,
 			is_verified = ?, description = ?, data_classes = ?, modified_at = ? WHERE id = ?`,
 			e.Title, e.Domain, formatDate(e.Date), e.IsVerified, e.Description, classesJSON(e.DataClasses),
 			formatTime(now), id)
-		return mustAffect(res, err)
 	}))
 }
 
 // DeleteBreach removes a breach and all its records in one transaction.
 func (s *Store) DeleteBreach(ctx context.Context, id int64) error {
 	return wrap("delete breach", s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM breaches WHERE id = ?`, id)
-		return mustAffect(res, err)
+		return updateOne(ctx, tx, `DELETE FROM breaches WHERE id = ?`, id)
 	}))
-}
-
-// mustAffect turns an UPDATE or DELETE that matched nothing into
-// sql.ErrNoRows, which wrap reports as ErrNotFound.
-func mustAffect(res sql.Result, err error) error {
-	if err != nil {
-		return err
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		return sql.ErrNoRows
-	}
-	return nil
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
-	"io"
 	"slices"
 	"testing"
 	"time"
@@ -26,14 +25,7 @@ func sortedDigests(prefix string, n int) [][]byte {
 }
 
 func source(kind store.RecordKind, ds [][]byte) store.DigestSource {
-	i := 0
-	return store.DigestSource{Kind: kind, Next: func() ([]byte, error) {
-		if i == len(ds) {
-			return nil, io.EOF
-		}
-		i++
-		return ds[i-1], nil
-	}}
+	return store.DigestSlice(kind, ds)
 }
 
 func TestImportBreachesStoresDigestsInOneTransaction(t *testing.T) {

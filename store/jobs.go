@@ -133,9 +133,8 @@ func (s *Store) queryJobs(ctx context.Context, op, q string, args ...any) ([]Imp
 // format it is read as.
 func (s *Store) StartImportJob(ctx context.Context, id int64, format string, pid int, host string, now time.Time) error {
 	return wrap("start import job", s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE import_jobs SET state = 'running', format = ?, pid = ?, host = ?,
+		return updateOne(ctx, tx, `UPDATE import_jobs SET state = 'running', format = ?, pid = ?, host = ?,
 			error = '', started_at = coalesce(started_at, ?) WHERE id = ?`, format, pid, host, formatTime(now), id)
-		return mustAffect(res, err)
 	}))
 }
 
@@ -160,8 +159,7 @@ func (s *Store) FinishImportJob(ctx context.Context, id int64, state JobState, e
 }
 
 func finishJob(ctx context.Context, tx *sql.Tx, id int64, state JobState, errText, summary string, records int64, now time.Time) error {
-	res, err := tx.ExecContext(ctx, `UPDATE import_jobs SET state = ?, error = ?, summary = ?,
+	return updateOne(ctx, tx, `UPDATE import_jobs SET state = ?, error = ?, summary = ?,
 		records = CASE WHEN ? < 0 THEN records ELSE ? END, bytes_done = CASE WHEN ? = 'done' THEN file_size ELSE bytes_done END, finished_at = ?
 		WHERE id = ?`, state, errText, summary, records, records, state, formatTime(now), id)
-	return mustAffect(res, err)
 }

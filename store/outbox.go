@@ -92,8 +92,8 @@ func (s *Store) DueMail(ctx context.Context, now time.Time, limit int) ([]Outbox
 // a sent mail again keeps the first time.
 func (s *Store) MarkMailSent(ctx context.Context, id int64, now time.Time) error {
 	return wrap("mark mail sent", s.tx(ctx, func(tx *sql.Tx) error {
-		return mustAffect(tx.ExecContext(ctx, `UPDATE outbox SET sent_at = coalesce(sent_at, ?),
-			last_error = '' WHERE id = ?`, formatTime(now), id))
+		return updateOne(ctx, tx, `UPDATE outbox SET sent_at = coalesce(sent_at, ?),
+			last_error = '' WHERE id = ?`, formatTime(now), id)
 	}))
 }
 
@@ -104,9 +104,9 @@ func (s *Store) MarkMailFailed(ctx context.Context, id int64, errText string, ne
 		errText = errText[:maxMailError]
 	}
 	return wrap("mark mail failed", s.tx(ctx, func(tx *sql.Tx) error {
-		return mustAffect(tx.ExecContext(ctx, `UPDATE outbox SET attempts = attempts + 1,
+		return updateOne(ctx, tx, `UPDATE outbox SET attempts = attempts + 1,
 			last_error = ?, next_attempt_at = ? WHERE id = ? AND sent_at IS NULL`,
-			errText, formatTime(next), id))
+			errText, formatTime(next), id)
 	}))
 }
 

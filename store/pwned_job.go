@@ -58,7 +58,6 @@ func restartPwned(ctx context.Context, tx *sql.Tx, job int64, mode PwnedMode, ph
 	if _, err := tx.ExecContext(ctx, `DELETE FROM pwned_ranges WHERE mode = ?`, string(mode)); err != nil {
 		return err
 	}
-	res, err := tx.ExecContext(ctx, `UPDATE import_jobs SET phase = ?, ck_prefix = -1, ck_offset = 0,
+	return updateOne(ctx, tx, `UPDATE import_jobs SET phase = ?, ck_prefix = -1, ck_offset = 0,
 		ck_line = 0, records = 0 WHERE id = ?`, phase, job)
-	return mustAffect(res, err)
 }

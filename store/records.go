@@ -288,3 +288,15 @@ func (s *Store) BreachesHolding(ctx context.Context, kind RecordKind, digest []b
 	}
 	return out, wrap("search breaches", rows.Err())
 }
+
+// DigestSlice is a DigestSource over digests already sorted.
+func DigestSlice(kind RecordKind, sorted [][]byte) DigestSource {
+	i := 0
+	return DigestSource{Kind: kind, Next: func() ([]byte, error) {
+		if i == len(sorted) {
+			return nil, io.EOF
+		}
+		i++
+		return sorted[i-1], nil
+	}}
+}

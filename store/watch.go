@@ -103,7 +103,7 @@ func (s *Store) WatchItem(ctx context.Context, userID, id int64) (WatchItem, err
 // user's is ErrNotFound.
 func (s *Store) DeleteWatchItem(ctx context.Context, userID, id int64) error {
 	return wrap("delete watch item", s.tx(ctx, func(tx *sql.Tx) error {
-		return mustAffect(tx.ExecContext(ctx, `DELETE FROM watch_items WHERE id = ? AND user_id = ?`, id, userID))
+		return updateOne(ctx, tx, `DELETE FROM watch_items WHERE id = ? AND user_id = ?`, id, userID)
 	}))
 }
 

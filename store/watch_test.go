@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"testing"
 	"time"
 
@@ -28,16 +27,9 @@ func addItem(t *testing.T, s *store.Store, user int64, d []byte) int64 {
 // oneBreach imports a breach holding the given e-mail record digests.
 func oneBreach(t *testing.T, s *store.Store, name string, digests ...[]byte) int64 {
 	t.Helper()
-	i := 0
 	ids, err := s.ImportBreaches(context.Background(), []store.NewBreach{{
-		Breach: store.Breach{Name: name, Title: name + " title"},
-		Records: []store.DigestSource{{Kind: store.RecordEmail, Next: func() ([]byte, error) {
-			if i == len(digests) {
-				return nil, io.EOF
-			}
-			i++
-			return digests[i-1], nil
-		}}},
+		Breach:  store.Breach{Name: name, Title: name + " title"},
+		Records: []store.DigestSource{store.DigestSlice(store.RecordEmail, digests)},
 	}}, store.ImportOptions{Now: time.Now()})
 	if err != nil {
 		t.Fatal(err)
