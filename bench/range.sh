@@ -70,7 +70,7 @@ run() {
 	taskset -c 1 wrk -t1 -c32 -d"$DURATION" --latency "$@" "$url" >"$WORK/$name.wrk"
 	awk '/Requests\/sec/ { rps = $2 }
 		$1 == "99%" { v = $2; if (v ~ /ms$/) { sub(/ms/, "", v) } else if (v ~ /us$/) { sub(/us/, "", v); v /= 1000 } else if (v ~ /s$/) { sub(/s/, "", v); v *= 1000 }; p99 = v }
-		/Non-2xx/ { bad = $4 }
+		/Non-2xx/ { bad = $5 }
 		END { printf "%.0f %.2f %s\n", rps, p99, bad + 0 }' "$WORK/$name.wrk"
 }
 

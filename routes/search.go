@@ -112,11 +112,9 @@ func (h *Handler) searchAccount(ctx context.Context, q string) (views.SearchResu
 	if err != nil {
 		return r, err
 	}
-	all, err := h.store.Breaches(ctx)
-	if err != nil {
+	if r.LocalBreaches, err = h.store.BreachCount(ctx); err != nil {
 		return r, err
 	}
-	r.LocalBreaches = len(all)
 	for i := range local {
 		v := breachView(&local[i])
 		r.Hits = append(r.Hits, views.SearchHit{Title: v.Heading(), Date: v.Date, DataClasses: v.DataClasses,

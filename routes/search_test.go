@@ -47,7 +47,7 @@ func newSearchApp(t *testing.T, client *hibp.Client) *testApp {
 }
 
 // importRecords imports one breach holding the given digests of kind.
-func importRecords(t *testing.T, st *store.Store, b store.Breach, kind store.RecordKind, digests ...[]byte) int64 {
+func importRecords(t testing.TB, st *store.Store, b store.Breach, kind store.RecordKind, digests ...[]byte) int64 {
 	t.Helper()
 	digests = slices.Clone(digests)
 	slices.SortFunc(digests, bytes.Compare)

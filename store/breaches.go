@@ -112,6 +112,16 @@ func (s *Store) Breaches(ctx context.Context) ([]Breach, error) {
 	return out, wrap("list breaches", rows.Err())
 }
 
+// BreachCount is how many breaches the instance knows.
+func (s *Store) BreachCount(ctx context.Context) (int, error) {
+	stmt, err := s.prepared(ctx, &s.breachCountStmt, `SELECT count(*) FROM breaches`)
+	if err != nil {
+		return 0, wrap("count breaches", err)
+	}
+	var n int
+	return n, wrap("count breaches", stmt.QueryRowContext(ctx).Scan(&n))
+}
+
 // BreachByID returns one breach or ErrNotFound.
 func (s *Store) BreachByID(ctx context.Context, id int64) (Breach, error) {
 	b, err := scanBreach(s.r.QueryRowContext(ctx, `SELECT `+breachColumns+` FROM breaches WHERE id = ?`, id))

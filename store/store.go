@@ -27,6 +27,8 @@ type Store struct {
 	mu              sync.Mutex // guards the prepared statements
 	sessionUserStmt *sql.Stmt
 	pwnedRangeStmt  *sql.Stmt
+	holdingStmt     *sql.Stmt // BreachesHolding: every search
+	breachCountStmt *sql.Stmt
 	sessions        *sessionCache
 	pwnedGen        atomic.Uint64 // bumped by every corpus write
 }
@@ -111,7 +113,7 @@ func (s *Store) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var errs []error
-	for _, stmt := range []*sql.Stmt{s.sessionUserStmt, s.pwnedRangeStmt} {
+	for _, stmt := range []*sql.Stmt{s.sessionUserStmt, s.pwnedRangeStmt, s.holdingStmt, s.breachCountStmt} {
 		if stmt != nil {
 			errs = append(errs, stmt.Close())
 		}
