@@ -127,6 +127,7 @@ func TestBreachAlertFlow(t *testing.T) {
 		t.Errorf("the timeline's mark is filled with %q: the stylesheet lacks its class", fill)
 	}
 	assertStylesheetApplied(t, u)
+	checkDashboardSchemes(t, u)
 	u.assertClean()
 
 	// Seen now: a reload shows nothing new, the alert still listed.
@@ -156,5 +157,33 @@ func TestBreachAlertFlow(t *testing.T) {
 	}
 	if strings.Contains(body, breached) {
 		t.Errorf("the mail names the watched value:\n%s", body)
+	}
+}
+
+// checkDashboardSchemes shows the dashboard at each viewport in light and
+// dark mode, saves screenshots (see screenshotsEnv), and checks that nothing
+// overflows sideways and that the pictures change colour with the scheme.
+func checkDashboardSchemes(t *testing.T, b *tab) {
+	t.Helper()
+	dir := screenshotDir(t)
+	const fills = `[...document.querySelectorAll('[data-testid="timeline-mark"], [data-testid="class-bar"] rect, [data-testid="class-bar"] text')].map(e => getComputedStyle(e).fill).join(' ')`
+	for _, vp := range viewports {
+		got := map[string]string{}
+		for _, scheme := range []string{"light", "dark"} {
+			b.do(emulate(vp, scheme))
+			b.settle()
+			if overflow := run(b, chromedp.Evaluate[int](
+				`document.documentElement.scrollWidth - document.documentElement.clientWidth`)); overflow > 0 {
+				t.Errorf("dashboard at %s, %s: content overflows the width by %dpx", vp.name, scheme, overflow)
+			}
+			got[scheme] = run(b, chromedp.Evaluate[string](fills))
+			png := run(b, chromedp.FullScreenshot(100))
+			if err := os.WriteFile(filepath.Join(dir, "dashboard-"+vp.name+"-"+scheme+".png"), png, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got["light"] == got["dark"] {
+			t.Errorf("dashboard at %s: the pictures keep their colours in dark mode: %s", vp.name, got["light"])
+		}
 	}
 }

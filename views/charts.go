@@ -51,7 +51,7 @@ type TimelineChart struct {
 
 // The timeline's layout.
 const (
-	timelineWidth  = 640.0
+	timelineWidth  = 420.0
 	timelinePad    = 24.0 // room either side for the first and last labels
 	timelineMarkR  = 6.0  // a mark's radius
 	timelineLaneH  = 16.0 // how far a stacked mark sits above the one below
@@ -162,12 +162,12 @@ type BarChart struct {
 
 // The breakdown's layout.
 const (
-	barWidth    = 640.0
-	barLabelW   = 180.0 // room for the labels
+	barWidth    = 420.0
+	barLabelW   = 150.0 // room for the labels
 	barCountW   = 40.0  // room after the longest bar for its count
 	barH        = 18.0
 	barGap      = 8.0
-	barLabelMax = 24 // characters of a label shown; the whole is in the title
+	barLabelMax = 20 // characters of a label shown; the whole is in the title
 )
 
 // DataClassBreakdown counts, per data class, the exposures that leaked it,
