@@ -4,6 +4,9 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
 )
 
 func TestDashboardEmpty(t *testing.T) {
@@ -64,8 +67,7 @@ func TestDashboardNewThenSeen(t *testing.T) {
 	if got := doc.Find(`[data-testid="alert"]`).Length(); got != 2 {
 		t.Errorf("%d latest alerts, want 2", got)
 	}
-	// Neither breach has a date: the timeline says so; both count as
-	// leaking e-mail addresses only if the import said so, which it did not.
+	// Neither breach has a date: the timeline says so.
 	if got := strings.TrimSpace(doc.Find(`[data-testid="timeline-empty"]`).Text()); !strings.Contains(got, "known date") {
 		t.Errorf("timeline: %q", got)
 	}
@@ -76,5 +78,57 @@ func TestDashboardNewThenSeen(t *testing.T) {
 	}
 	if got := strings.TrimSpace(doc.Find(`[data-testid="count-unseen"]`).Text()); got != "0" {
 		t.Errorf("unseen on the second visit: %q", got)
+	}
+}
+
+// TestDashboardPictures: dated breaches with data classes become marks on
+// the timeline and bars of the breakdown, each with its text alternative;
+// a breach holding two watched values counts once.
+func TestDashboardPictures(t *testing.T) {
+	a := newTestApp(t, nil)
+	_, s := a.newMember("ursula", "a quiet morning walk")
+	s.watch("one@example.org")
+	s.watch("two@example.org")
+	a.importDated("Early leak", time.Date(2014, time.March, 1, 0, 0, 0, 0, time.UTC),
+		[]string{"Email addresses", "Passwords"}, "one@example.org", "two@example.org")
+	a.importDated("Late leak", time.Date(2023, time.May, 9, 0, 0, 0, 0, time.UTC),
+		[]string{"Email addresses"}, "two@example.org")
+
+	_, doc, _ := s.page("/dashboard")
+	if got := strings.TrimSpace(doc.Find(`[data-testid="count-breaches"]`).Text()); got != "2" {
+		t.Errorf("breaches: %q, want 2", got)
+	}
+	if got := doc.Find(`[data-testid="new-alert"]`).Length(); got != 3 {
+		t.Errorf("%d new alerts, want 3 (one per value and breach)", got)
+	}
+	svg := doc.Find(`svg[data-testid="timeline"]`)
+	if role, _ := svg.Attr("role"); role != "img" {
+		t.Errorf("timeline role %q", role)
+	}
+	if got := svg.Find(`[data-testid="timeline-mark"]`).Length(); got != 2 {
+		t.Errorf("%d marks, want 2", got)
+	}
+	if got := svg.Find(`#timeline-title`).Text(); got != "2 breaches by date, from 2014 to 2024" {
+		t.Errorf("timeline title %q", got)
+	}
+	if got := svg.Parent().Find(`ul.sr-only li`).Length(); got != 2 {
+		t.Errorf("%d breaches in the timeline's text alternative, want 2", got)
+	}
+	want := map[string]string{"Email addresses": "2", "Passwords": "1"}
+	bars := doc.Find(`svg[data-testid="classes"] [data-testid="class-bar"]`)
+	if bars.Length() != len(want) {
+		t.Fatalf("%d bars, want %d", bars.Length(), len(want))
+	}
+	bars.Each(func(_ int, b *goquery.Selection) {
+		class, _ := b.Attr("data-class")
+		if n, _ := b.Attr("data-count"); n != want[class] {
+			t.Errorf("bar %q: %q, want %q", class, n, want[class])
+		}
+	})
+	if got := doc.Find(`table.sr-only tbody tr`).Length(); got != 2 {
+		t.Errorf("%d rows in the breakdown's table, want 2", got)
+	}
+	if html, _ := doc.Html(); strings.Contains(html, "style=") {
+		t.Error("the dashboard has an inline style, which the CSP refuses")
 	}
 }
