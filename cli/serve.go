@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"crypto/tls"
 	"fmt"
 	stdio "io"
 	"log/slog"
@@ -53,6 +54,29 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, started fun
 // admin password). started, when not nil, is called with the URL once the
 // listeners are bound.
 func ServeWith(ctx context.Context, cfg config.Config, log *slog.Logger, console stdio.Writer, started func(url string)) error {
+	return ServeWithOptions(ctx, cfg, log, ServeOptions{Console: console, Started: started})
+}
+
+// ServeOptions are what a program running the app in-process may set
+// beyond the configuration file.
+type ServeOptions struct {
+	// Console receives what the operator must see once; nil discards it.
+	Console stdio.Writer
+	// Started, when not nil, is called with the URL once the listeners are
+	// bound.
+	Started func(url string)
+	// MailTLS, when not nil, is the TLS configuration of the connection to
+	// the SMTP server, in place of the system's roots: for a server whose
+	// certificate the program trusts by itself, like the browser tests'.
+	MailTLS *tls.Config
+}
+
+// ServeWithOptions is ServeWith with every option.
+func ServeWithOptions(ctx context.Context, cfg config.Config, log *slog.Logger, opts ServeOptions) error {
+	console := opts.Console
+	if console == nil {
+		console = stdio.Discard
+	}
 	keys, err := cfg.LoadKeys()
 	if err != nil {
 		return err
@@ -75,7 +99,14 @@ func ServeWith(ctx context.Context, cfg config.Config, log *slog.Logger, console
 	if err != nil {
 		return err
 	}
-	imports, err := startImports(ctx, cfg, st, matcher, log)
+	outbox, err := newOutbox(cfg.Mailer, opts.MailTLS, st, log)
+	if err != nil {
+		return err
+	}
+	imports, err := startImports(ctx, cfg, st, func(ctx context.Context, ids []int64) {
+		matcher.AfterImport(ctx, ids)
+		outbox.Kick() // the alert mails just queued go now, not at the next tick
+	}, log)
 	if err != nil {
 		return err
 	}
@@ -95,17 +126,13 @@ func ServeWith(ctx context.Context, cfg config.Config, log *slog.Logger, console
 	if hibpClient != nil {
 		go pruneHIBPCache(sweepCtx, hibpClient, log)
 	}
-	outbox, err := newOutbox(cfg.Mailer, st, log)
-	if err != nil {
-		return err
-	}
 	go outbox.Run(sweepCtx)
 	srv, err := server.New(&cfg, app, log)
 	if err != nil {
 		return err
 	}
-	if started != nil {
-		started(srv.URL())
+	if opts.Started != nil {
+		opts.Started(srv.URL())
 	}
 	if err := srv.Run(ctx); err != nil {
 		return fmt.Errorf("serve: %w", err)
@@ -139,10 +166,10 @@ func newHIBPClient(cfg config.HIBP, keys config.Keys, st *store.Store) (*hibp.Cl
 // startImports runs the admins' uploads in the background, resuming those a
 // restart interrupted, and matches what they store against the watchlists. Uploads and sort files live beside the database,
 // where there is room for the data they become.
-func startImports(ctx context.Context, cfg config.Config, st *store.Store, matcher *monitor.Matcher, log *slog.Logger) (*breach.Jobs, error) {
+func startImports(ctx context.Context, cfg config.Config, st *store.Store, afterBreaches func(context.Context, []int64), log *slog.Logger) (*breach.Jobs, error) {
 	dir := cfg.Database.Path + ".uploads"
 	im := &breach.Importer{Store: st, TempDir: dir, MaxSize: int64(cfg.Import.MaxSize), Log: log,
-		AfterBreaches: matcher.AfterImport}
+		AfterBreaches: afterBreaches}
 	jobs, err := breach.NewJobs(im, dir, log)
 	if err != nil {
 		return nil, err
@@ -167,8 +194,14 @@ func openAssets(cfg config.Config, log *slog.Logger) (*static.Assets, error) {
 
 // newOutbox sends the queued mail (alerts) through the [Mailer] server,
 // retrying until it is accepted; with the mailer off, mail waits queued.
-func newOutbox(cfg config.Mailer, st *store.Store, log *slog.Logger) (*monitor.Outbox, error) {
-	m, err := monitor.NewMailer(cfg)
+// tlsCfg, when not nil, replaces the default TLS configuration towards the
+// server.
+func newOutbox(cfg config.Mailer, tlsCfg *tls.Config, st *store.Store, log *slog.Logger) (*monitor.Outbox, error) {
+	var opts []monitor.MailerOption
+	if tlsCfg != nil {
+		opts = append(opts, monitor.WithTLSConfig(tlsCfg))
+	}
+	m, err := monitor.NewMailer(cfg, opts...)
 	if err != nil {
 		return nil, err
 	}

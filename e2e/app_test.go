@@ -27,6 +27,13 @@ func startApp(t *testing.T, edits ...func(*config.Config)) string {
 // that check what it holds.
 func startAppLogged(t *testing.T, edits ...func(*config.Config)) (string, *syncBuffer) {
 	t.Helper()
+	return startAppWith(t, cli.ServeOptions{}, edits...)
+}
+
+// startAppWith is startAppLogged with options beyond the configuration
+// (the mailer's TLS trust); their Started is the harness's own.
+func startAppWith(t *testing.T, opts cli.ServeOptions, edits ...func(*config.Config)) (string, *syncBuffer) {
+	t.Helper()
 	cfg := config.Default()
 	cfg.Host = "127.0.0.1"
 	cfg.Database.Path = filepath.Join(t.TempDir(), "pcmt.db")
@@ -52,7 +59,8 @@ func startAppLogged(t *testing.T, edits ...func(*config.Config)) (string, *syncB
 	var serveErr error
 	go func() {
 		defer close(stopped)
-		serveErr = cli.Serve(ctx, cfg, log, func(url string) { urls <- url })
+		opts.Started = func(url string) { urls <- url }
+		serveErr = cli.ServeWithOptions(ctx, cfg, log, opts)
 	}()
 	t.Cleanup(func() {
 		cancel()

@@ -84,10 +84,7 @@ func (h *Handler) renderWatchlist(c *fiber.Ctx, status int, form views.WatchForm
 	}
 	rows := make([]views.WatchRow, 0, len(items))
 	for _, it := range items {
-		row := views.WatchRow{ID: it.ID, Kind: "Username", Added: it.CreatedAt, Breaches: found[it.ID]}
-		if it.Kind == store.RecordEmail {
-			row.Kind = "E-mail"
-		}
+		row := views.WatchRow{ID: it.ID, Kind: kindLabel(it.Kind), Added: it.CreatedAt, Breaches: found[it.ID]}
 		plain, err := h.vault.Decrypt(sess.IDHash, it.Ciphertext)
 		switch {
 		case errors.Is(err, account.ErrLocked):

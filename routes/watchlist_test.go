@@ -51,9 +51,15 @@ func (a *testApp) watchIDs(userID int64) []int64 {
 
 func deletePath(id int64) string { return "/watchlist/" + strconv.FormatInt(id, 10) + "/delete" }
 
-// importAccounts stores a breach holding the given e-mail addresses and
-// matches it, the way an import does.
+// importAccounts stores an undated breach holding the given e-mail
+// addresses and matches it, the way an import does.
 func (a *testApp) importAccounts(name string, emails ...string) int64 {
+	a.t.Helper()
+	return a.importDated(name, time.Time{}, nil, emails...)
+}
+
+// importDated is importAccounts with the breach's date and data classes.
+func (a *testApp) importDated(name string, date time.Time, classes []string, emails ...string) int64 {
 	a.t.Helper()
 	var digests [][]byte
 	for _, e := range emails {
@@ -62,7 +68,7 @@ func (a *testApp) importAccounts(name string, emails ...string) int64 {
 	}
 	slices.SortFunc(digests, bytes.Compare)
 	ids, err := a.h.store.ImportBreaches(context.Background(), []store.NewBreach{{
-		Breach:  store.Breach{Name: name, Title: name},
+		Breach:  store.Breach{Name: name, Title: name, Date: date, DataClasses: classes},
 		Records: []store.DigestSource{store.DigestSlice(store.RecordEmail, digests)},
 	}}, store.ImportOptions{Now: time.Now()})
 	if err != nil {

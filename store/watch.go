@@ -92,6 +92,13 @@ func (s *Store) WatchItems(ctx context.Context, userID int64) ([]WatchItem, erro
 	return out, wrap(op, rows.Err())
 }
 
+// CountWatchItems counts the values a user watches, without reading them.
+func (s *Store) CountWatchItems(ctx context.Context, userID int64) (int, error) {
+	var n int
+	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM watch_items WHERE user_id = ?`, userID).Scan(&n)
+	return n, wrap("count watch items", err)
+}
+
 // WatchItem returns one of a user's items; another user's is ErrNotFound.
 func (s *Store) WatchItem(ctx context.Context, userID, id int64) (WatchItem, error) {
 	w, err := scanWatchItem(s.r.QueryRowContext(ctx, `SELECT `+watchColumns+` FROM watch_items

@@ -52,6 +52,9 @@ func TestWatchItems(t *testing.T) {
 	if err != nil || len(items) != 1 || items[0].ID != a1 || string(items[0].Ciphertext) != "sealed" {
 		t.Fatalf("items %+v, %v", items, err)
 	}
+	if n, err := s.CountWatchItems(ctx, alice.ID); err != nil || n != 1 {
+		t.Fatalf("count: %d, %v", n, err)
+	}
 	if _, err := s.WatchItem(ctx, bob.ID, a1); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("another user's item: %v", err)
 	}
