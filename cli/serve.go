@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"time"
 
 	"pcmt/account"
 	"pcmt/breach"
@@ -115,8 +116,12 @@ func ServeWithOptions(ctx context.Context, cfg config.Config, log *slog.Logger, 
 	if err != nil {
 		return err
 	}
+	var hibpWatch *monitor.HIBPWatch
+	if hibpClient != nil {
+		hibpWatch = monitor.NewHIBPWatch(st, hibpClient, matcher, log)
+	}
 	app, err := routes.New(routes.Deps{Config: &cfg, Keys: keys, Store: st, Log: log, Assets: assets, Vault: vault,
-		Imports: imports, HIBP: hibpClient})
+		Imports: imports, HIBP: hibpClient, HIBPWatch: hibpWatch})
 	if err != nil {
 		return err
 	}
@@ -125,6 +130,7 @@ func ServeWithOptions(ctx context.Context, cfg config.Config, log *slog.Logger, 
 	go sweepSessions(sweepCtx, st, vault, cfg.Session.IdleTimeout.Std(), sweepEvery, log)
 	if hibpClient != nil {
 		go pruneHIBPCache(sweepCtx, hibpClient, log)
+		go hibpWatch.Run(sweepCtx, hibpWatchEvery)
 	}
 	go outbox.Run(sweepCtx)
 	srv, err := server.New(&cfg, app, log)
@@ -140,6 +146,10 @@ func ServeWithOptions(ctx context.Context, cfg config.Config, log *slog.Logger, 
 	log.Info("stopped")
 	return nil
 }
+
+// hibpWatchEvery is how often HIBP's breach list is read for new breaches
+// (the client's cache may serve it for up to CacheTTL).
+const hibpWatchEvery = 6 * time.Hour
 
 // newHIBPClient is the Have I Been Pwned client, or nil when HIBP.Enabled
 // is off: then the instance never contacts the internet. Its cache in the

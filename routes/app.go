@@ -35,6 +35,9 @@ type Deps struct {
 	// HIBP asks Have I Been Pwned: account searches when it has an API key,
 	// password checks (range API) in any case. nil searches local data only.
 	HIBP *hibp.Client
+	// HIBPWatch rechecks a user's watchlist with HIBP when its breach list
+	// gained a breach; nil without HIBP.
+	HIBPWatch *monitor.HIBPWatch
 }
 
 // Handler holds the dependencies every handler method uses.
@@ -66,7 +69,8 @@ type Handler struct {
 	// imports runs uploaded breach files; nil when uploads are off.
 	imports *breach.Jobs
 	// hibp asks Have I Been Pwned; nil when it is not configured.
-	hibp *hibp.Client
+	hibp      *hibp.Client
+	hibpWatch *monitor.HIBPWatch
 	// matcher digests watched values and finds them in breaches.
 	matcher *monitor.Matcher
 }
@@ -157,6 +161,7 @@ func newHandler(d Deps) (*Handler, error) {
 		bootID:    newBootID(),
 		imports:   d.Imports,
 		hibp:      d.HIBP,
+		hibpWatch: d.HIBPWatch,
 		matcher:   matcher,
 	}
 	// An API key an admin set in /admin/settings wins over the config's.

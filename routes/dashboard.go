@@ -43,6 +43,7 @@ func (h *Handler) showDashboard(c *fiber.Ctx) error {
 	if err := render(c, fiber.StatusOK, views.Dashboard(h.page(c, "Dashboard"), d)); err != nil {
 		return err
 	}
+	h.startHIBPRecheck(c)
 	if d.Unseen > 0 {
 		// The page is written: a failure here only leaves them new.
 		if _, err := h.store.MarkAlertsSeen(ctx, user.ID, time.Now()); err != nil {
