@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -79,11 +81,8 @@ func (h *Handler) breachedAccountV3(c *fiber.Ctx) error {
 		// Admins never search: what users look for is theirs alone.
 		return apiError(c, fiber.StatusForbidden, "forbidden", "Admins may not search accounts.")
 	}
-	// Clients escape the account (an @ becomes %40); the app does not
-	// unescape paths for the other routes.
-	account, err := url.PathUnescape(c.Params("account"))
-	account = strings.TrimSpace(account)
-	if err != nil || account == "" || len(account) > 320 {
+	account, ok := parseAccount(c.Params("account"))
+	if !ok {
 		return apiError(c, fiber.StatusBadRequest, "bad_request", "Bad request — the account does not comply with an acceptable format.")
 	}
 	kind, digest := breach.AccountDigest(account)
@@ -116,6 +115,20 @@ func hibpList(bs []store.Breach) []hibpBreach {
 		out[i] = toHIBP(b)
 	}
 	return out
+}
+
+// parseAccount reads the account of a breachedaccount path. Clients escape
+// it (an @ becomes %40); the app does not unescape paths for the other
+// routes. An account is 1 to 320 bytes of valid UTF-8 without control
+// characters.
+func parseAccount(raw string) (string, bool) {
+	account, err := url.PathUnescape(raw)
+	account = strings.TrimSpace(account)
+	if err != nil || account == "" || len(account) > 320 || !utf8.ValidString(account) ||
+		strings.ContainsFunc(account, unicode.IsControl) {
+		return "", false
+	}
+	return account, true
 }
 
 // breachesV3 lists every breach, or those of ?domain=.

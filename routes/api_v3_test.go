@@ -1,14 +1,18 @@
 package routes
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"pcmt/breach"
 	"pcmt/config"
@@ -164,4 +168,30 @@ func TestHIBPv3BreachesAndDataClasses(t *testing.T) {
 		!slices.Equal(classes, []string{"Email addresses", "Names", "Passwords"}) {
 		t.Fatalf("data classes: %s", body)
 	}
+}
+
+func FuzzAccount(f *testing.F) {
+	for _, s := range []string{"ann@example.org", "ann%40example.org", "%zz", "", " ", "a\x00b", "%0A", strings.Repeat("a", 321), "ünïcode"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		account, ok := parseAccount(raw)
+		if !ok {
+			return
+		}
+		if account == "" || len(account) > 320 || !utf8.ValidString(account) || strings.ContainsFunc(account, unicode.IsControl) ||
+			strings.TrimSpace(account) != account {
+			t.Fatalf("%q accepted as %q", raw, account)
+		}
+		// What is looked up does not depend on surrounding spaces, and an
+		// @ decides between an e-mail address and a username.
+		k1, d1 := breach.AccountDigest(account)
+		k2, d2 := breach.AccountDigest("  " + account + "\t")
+		if k1 != k2 || !bytes.Equal(d1, d2) {
+			t.Fatalf("%q: digest depends on spaces", account)
+		}
+		if (k1 == store.RecordEmail) != strings.Contains(account, "@") {
+			t.Fatalf("%q looked up as kind %d", account, k1)
+		}
+	})
 }
