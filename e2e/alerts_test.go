@@ -13,6 +13,7 @@ import (
 
 	"pcmt/cli"
 	"pcmt/config"
+	"pcmt/monitor/smtptest"
 )
 
 // TestBreachAlertFlow follows one alert from end to end: a user watches two
@@ -29,12 +30,12 @@ func TestBreachAlertFlow(t *testing.T) {
 		untouched = "mona.new@example.org" // watched, in no breach
 	)
 	browser := newBrowser(t)
-	mailServer := startSMTPS(t)
-	base, _ := startAppWith(t, cli.ServeOptions{MailTLS: mailServer.clientTLS}, func(c *config.Config) {
+	mailServer := smtptest.Start(t, smtptest.SMTPS)
+	base, _ := startAppWith(t, cli.ServeOptions{MailTLS: mailServer.ClientTLS()}, func(c *config.Config) {
 		c.Init.CreateAdmin = true
 		c.Init.AdminPassword = firstAdminPass
 		c.Registration.Allowed = true
-		c.Mailer = mailServer.mailer()
+		c.Mailer = mailServer.Mailer("smtps")
 	})
 
 	// The user signs up and watches two values.
@@ -140,17 +141,17 @@ func TestBreachAlertFlow(t *testing.T) {
 	u.assertClean()
 
 	// The alert e-mail went out through the SMTP server over TLS.
-	msgs := mailServer.waitMail(t, 1, 15*time.Second)
+	msgs := mailServer.WaitMessages(t, 1, 15*time.Second)
 	if len(msgs) != 1 {
 		t.Fatalf("%d mails, want 1", len(msgs))
 	}
 	m := msgs[0]
-	body := string(m.data)
-	if m.to != userEmail {
-		t.Errorf("mail to %q, want the account's %q", m.to, userEmail)
+	body := string(m.Data)
+	if m.To != userEmail {
+		t.Errorf("mail to %q, want the account's %q", m.To, userEmail)
 	}
-	if m.from != "noreply@pcmt.example" {
-		t.Errorf("mail from %q", m.from)
+	if m.From != "noreply@pcmt.example" {
+		t.Errorf("mail from %q", m.From)
 	}
 	if !strings.Contains(body, "Forum dump") || !strings.Contains(body, "Subject: [pcmt]") {
 		t.Errorf("the mail does not name the breach, or lacks the subject prefix:\n%s", body)

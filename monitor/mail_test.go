@@ -3,6 +3,7 @@ package monitor_test
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"io"
 	"mime"
@@ -15,13 +16,21 @@ import (
 
 	"pcmt/config"
 	"pcmt/monitor"
+	"pcmt/monitor/smtptest"
 )
 
 var testNow = time.Date(2026, 11, 23, 16, 30, 0, 0, time.UTC)
 
-func newMailer(t *testing.T, ts *testServer, cfg config.Mailer) *monitor.Mailer {
+// newMailer is a mailer for cfg that trusts the server's certificate.
+func newMailer(t *testing.T, ts *smtptest.Server, cfg config.Mailer) *monitor.Mailer {
 	t.Helper()
-	m, err := monitor.NewMailer(cfg, monitor.WithTLSConfig(ts.clientTLS),
+	return newMailerTLS(t, ts.ClientTLS(), cfg)
+}
+
+// newMailerTLS is a mailer for cfg that verifies the server with clientTLS.
+func newMailerTLS(t *testing.T, clientTLS *tls.Config, cfg config.Mailer) *monitor.Mailer {
+	t.Helper()
+	m, err := monitor.NewMailer(cfg, monitor.WithTLSConfig(clientTLS),
 		monitor.WithMailClock(func() time.Time { return testNow }), monitor.WithTimeout(5*time.Second))
 	if err != nil {
 		t.Fatal(err)
@@ -97,34 +106,34 @@ func TestSendDeliversOverTLS(t *testing.T) {
 	html := "<p>Hello,</p>\n<p>your address is in <b>Example</b>.</p>"
 	for _, tc := range []struct {
 		name      string
-		mode      serverMode
+		mode      smtptest.Mode
 		protocol  string
 		plainText bool
 		html      string
 		wantParts []string
 	}{
-		{"smtps html", modeSMTPS, monitor.ProtocolSMTPS, false, html, []string{"text/plain", "text/html"}},
-		{"starttls html", modeSTARTTLS, monitor.ProtocolSTARTTLS, false, html, []string{"text/plain", "text/html"}},
-		{"smtps SendPlainText", modeSMTPS, monitor.ProtocolSMTPS, true, html, []string{"text/plain"}},
-		{"starttls no html", modeSTARTTLS, monitor.ProtocolSTARTTLS, false, "", []string{"text/plain"}},
+		{"smtps html", smtptest.SMTPS, monitor.ProtocolSMTPS, false, html, []string{"text/plain", "text/html"}},
+		{"starttls html", smtptest.STARTTLS, monitor.ProtocolSTARTTLS, false, html, []string{"text/plain", "text/html"}},
+		{"smtps SendPlainText", smtptest.SMTPS, monitor.ProtocolSMTPS, true, html, []string{"text/plain"}},
+		{"starttls no html", smtptest.STARTTLS, monitor.ProtocolSTARTTLS, false, "", []string{"text/plain"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			ts := startServer(t, tc.mode)
-			cfg := ts.config(tc.protocol)
+			ts := smtptest.Start(t, tc.mode)
+			cfg := ts.Mailer(tc.protocol)
 			cfg.SendPlainText = tc.plainText
 			m := newMailer(t, ts, cfg)
 			err := m.Send(context.Background(), monitor.Message{To: "alice@example.org", Subject: subject, Text: text, HTML: tc.html})
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := ts.messages()
-			if ok, _ := ts.logins(); len(got) != 1 || ok != 1 {
+			got := ts.Messages()
+			if ok, _ := ts.Logins(); len(got) != 1 || ok != 1 {
 				t.Fatalf("server got %d messages after %d logins", len(got), ok)
 			}
-			if got[0].from != "noreply@pcmt.example" || got[0].to != "alice@example.org" {
-				t.Fatalf("envelope %q → %q", got[0].from, got[0].to)
+			if got[0].From != "noreply@pcmt.example" || got[0].To != "alice@example.org" {
+				t.Fatalf("envelope %q → %q", got[0].From, got[0].To)
 			}
-			h, parts := parseReceived(t, got[0].data)
+			h, parts := parseReceived(t, got[0].Data)
 			var dec mime.WordDecoder
 			if s, err := dec.DecodeHeader(h.Get("Subject")); err != nil || s != "[pcmt] "+subject {
 				t.Fatalf("Subject %q (%v)", s, err)
@@ -161,64 +170,64 @@ func TestSendDeliversOverTLS(t *testing.T) {
 }
 
 func TestSTARTTLSIsRequired(t *testing.T) {
-	ts := startServer(t, modePlain)
-	m := newMailer(t, ts, ts.config(monitor.ProtocolSTARTTLS))
+	ts := smtptest.Start(t, smtptest.NoSTARTTLS)
+	m := newMailer(t, ts, ts.Mailer(monitor.ProtocolSTARTTLS))
 	err := m.Send(context.Background(), monitor.Message{To: "alice@example.org", Subject: "s", Text: "t"})
 	if !errors.Is(err, monitor.ErrNoStartTLS) {
 		t.Fatalf("Send without STARTTLS: %v, want ErrNoStartTLS", err)
 	}
 	// Without a password too: the mail itself must not travel in clear.
-	cfg := ts.config(monitor.ProtocolSTARTTLS)
+	cfg := ts.Mailer(monitor.ProtocolSTARTTLS)
 	cfg.AuthUsername = ""
 	err = newMailer(t, ts, cfg).Send(context.Background(), monitor.Message{To: "alice@example.org", Subject: "s", Text: "t"})
 	if !errors.Is(err, monitor.ErrNoStartTLS) {
 		t.Fatalf("Send without STARTTLS or AUTH: %v, want ErrNoStartTLS", err)
 	}
-	if ok, refused := ts.logins(); len(ts.messages()) != 0 || ok+refused != 0 {
-		t.Fatalf("server got %d messages and %d logins in clear", len(ts.messages()), ok+refused)
+	if ok, refused := ts.Logins(); len(ts.Messages()) != 0 || ok+refused != 0 {
+		t.Fatalf("server got %d messages and %d logins in clear", len(ts.Messages()), ok+refused)
 	}
 }
 
 func TestSendRefusesBadServersAndLogins(t *testing.T) {
 	msg := monitor.Message{To: "alice@example.org", Subject: "s", Text: "t"}
 	t.Run("untrusted certificate", func(t *testing.T) {
-		ts := startServer(t, modeSMTPS)
-		m, err := monitor.NewMailer(ts.config(monitor.ProtocolSMTPS), monitor.WithTimeout(5*time.Second))
+		ts := smtptest.Start(t, smtptest.SMTPS)
+		m, err := monitor.NewMailer(ts.Mailer(monitor.ProtocolSMTPS), monitor.WithTimeout(5*time.Second))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := m.Send(context.Background(), msg); err == nil || len(ts.messages()) != 0 {
+		if err := m.Send(context.Background(), msg); err == nil || len(ts.Messages()) != 0 {
 			t.Fatalf("sent to a server with a self-signed certificate: %v", err)
 		}
 	})
 	t.Run("smtps to a plain server", func(t *testing.T) {
-		ts := startServer(t, modePlain)
-		if err := newMailer(t, ts, ts.config(monitor.ProtocolSMTPS)).Send(context.Background(), msg); err == nil {
+		ts := smtptest.Start(t, smtptest.NoSTARTTLS)
+		if err := newMailer(t, ts, ts.Mailer(monitor.ProtocolSMTPS)).Send(context.Background(), msg); err == nil {
 			t.Fatal("smtps spoke to a server without TLS")
 		}
 	})
 	t.Run("wrong password", func(t *testing.T) {
-		ts := startServer(t, modeSTARTTLS)
-		cfg := ts.config(monitor.ProtocolSTARTTLS)
+		ts := smtptest.Start(t, smtptest.STARTTLS)
+		cfg := ts.Mailer(monitor.ProtocolSTARTTLS)
 		cfg.AuthPassword = "wrong"
 		err := newMailer(t, ts, cfg).Send(context.Background(), msg)
-		if _, refused := ts.logins(); err == nil || len(ts.messages()) != 0 || refused != 1 {
-			t.Fatalf("wrong password: %v, %d messages, %d refused logins", err, len(ts.messages()), refused)
+		if _, refused := ts.Logins(); err == nil || len(ts.Messages()) != 0 || refused != 1 {
+			t.Fatalf("wrong password: %v, %d messages, %d refused logins", err, len(ts.Messages()), refused)
 		}
 	})
 	t.Run("no login", func(t *testing.T) {
-		ts := startServer(t, modeSMTPS)
-		cfg := ts.config(monitor.ProtocolSMTPS)
+		ts := smtptest.Start(t, smtptest.SMTPS)
+		cfg := ts.Mailer(monitor.ProtocolSMTPS)
 		cfg.AuthUsername = ""
-		if err := newMailer(t, ts, cfg).Send(context.Background(), msg); err == nil || len(ts.messages()) != 0 {
+		if err := newMailer(t, ts, cfg).Send(context.Background(), msg); err == nil || len(ts.Messages()) != 0 {
 			t.Fatalf("server that wants AUTH took mail without: %v", err)
 		}
 	})
 }
 
 func TestHeaderInjectionIsRefused(t *testing.T) {
-	ts := startServer(t, modeSMTPS)
-	m := newMailer(t, ts, ts.config(monitor.ProtocolSMTPS))
+	ts := smtptest.Start(t, smtptest.SMTPS)
+	m := newMailer(t, ts, ts.Mailer(monitor.ProtocolSMTPS))
 	for _, msg := range []monitor.Message{
 		{To: "alice@example.org\r\nBcc: eve@example.org", Subject: "s", Text: "t"},
 		{To: "alice@example.org\nBcc: eve@example.org", Subject: "s", Text: "t"},
@@ -234,7 +243,7 @@ func TestHeaderInjectionIsRefused(t *testing.T) {
 			t.Errorf("Check(%q, %q) = %v, want ErrInvalidMessage", msg.To, msg.Subject, err)
 		}
 	}
-	if n := len(ts.messages()); n != 0 {
+	if n := len(ts.Messages()); n != 0 {
 		t.Fatalf("server got %d messages", n)
 	}
 	for _, cfg := range []func(*config.Mailer){
@@ -243,14 +252,14 @@ func TestHeaderInjectionIsRefused(t *testing.T) {
 		func(c *config.Mailer) { c.Protocol = "none" },
 		func(c *config.Mailer) { c.SMTPHost = "" },
 	} {
-		c := ts.config(monitor.ProtocolSMTPS)
+		c := ts.Mailer(monitor.ProtocolSMTPS)
 		cfg(&c)
 		if _, err := monitor.NewMailer(c); err == nil {
 			t.Errorf("NewMailer accepted %+v", c)
 		}
 	}
 	// The subject prefix is configuration, and is checked as well.
-	c := ts.config(monitor.ProtocolSMTPS)
+	c := ts.Mailer(monitor.ProtocolSMTPS)
 	c.SubjectPrefix = "[pcmt]\r\nBcc: eve@example.org"
 	if err := newMailer(t, ts, c).Send(context.Background(), monitor.Message{To: "alice@example.org", Subject: "s", Text: "t"}); !errors.Is(err, monitor.ErrInvalidMessage) {
 		t.Errorf("prefix with a line break: %v", err)

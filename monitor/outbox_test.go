@@ -14,6 +14,7 @@ import (
 
 	"pcmt/config"
 	"pcmt/monitor"
+	"pcmt/monitor/smtptest"
 	"pcmt/store"
 	"pcmt/store/storetest"
 )
@@ -42,9 +43,7 @@ func TestOutboxSurvivesAnOutage(t *testing.T) {
 	}
 	addr := l.Addr().String()
 	l.Close()
-	_, clientTLS := selfSigned(t)
-	down := &testServer{addr: addr, clientTLS: clientTLS}
-	m := newMailer(t, down, down.config(monitor.ProtocolSMTPS))
+	m := newMailerTLS(t, nil, smtptest.MailerAt(addr, monitor.ProtocolSMTPS))
 	ob := monitor.NewOutbox(st, m, testLog(t), monitor.OutboxOptions{Now: clk.Now})
 
 	id, err := ob.Enqueue(ctx, 0, monitor.Message{To: "alice@example.org", Subject: "New breach", Text: "t"})
@@ -77,8 +76,8 @@ func TestOutboxSurvivesAnOutage(t *testing.T) {
 	if err != nil {
 		t.Skipf("port %s taken meanwhile: %v", addr, err)
 	}
-	up := serveOn(t, l, modeSMTPS)
-	m = newMailer(t, up, up.config(monitor.ProtocolSMTPS))
+	up := smtptest.Serve(t, l, smtptest.SMTPS)
+	m = newMailer(t, up, up.Mailer(monitor.ProtocolSMTPS))
 	ob = monitor.NewOutbox(st, m, testLog(t), monitor.OutboxOptions{Now: clk.Now})
 	if sent, failed, err := ob.SendDue(ctx); err != nil || sent != 1 || failed != 0 {
 		t.Fatalf("pass after the outage: sent %d failed %d, %v", sent, failed, err)
@@ -87,7 +86,7 @@ func TestOutboxSurvivesAnOutage(t *testing.T) {
 	if sent, failed, _ := ob.SendDue(ctx); sent+failed != 0 {
 		t.Fatalf("a sent mail was tried again: sent %d failed %d", sent, failed)
 	}
-	if got := up.messages(); len(got) != 1 || !bytes.Contains(got[0].data, []byte("Subject: [pcmt] New breach\r\n")) {
+	if got := up.Messages(); len(got) != 1 || !bytes.Contains(got[0].Data, []byte("Subject: [pcmt] New breach\r\n")) {
 		t.Fatalf("server got %d messages: %q", len(got), got)
 	}
 	mail, _ := st.MailByID(ctx, id)
@@ -101,18 +100,18 @@ func TestOutboxSurvivesAnOutage(t *testing.T) {
 
 func TestOutboxRunSendsAtStartOnKickAndInBatches(t *testing.T) {
 	st := storetest.New(t)
-	ts := startServer(t, modeSTARTTLS)
-	m := newMailer(t, ts, ts.config(monitor.ProtocolSTARTTLS))
+	ts := smtptest.Start(t, smtptest.STARTTLS)
+	m := newMailer(t, ts, ts.Mailer(monitor.ProtocolSTARTTLS))
 	// An hour's tick: only the start-up pass and Kick can send in time.
 	ob := monitor.NewOutbox(st, m, testLog(t), monitor.OutboxOptions{Tick: time.Hour, Batch: 2})
 	waitFor := func(n int) {
 		t.Helper()
 		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-			if p, _ := st.PendingMailCount(context.Background()); p == 0 && len(ts.messages()) == n {
+			if p, _ := st.PendingMailCount(context.Background()); p == 0 && len(ts.Messages()) == n {
 				return
 			}
 		}
-		t.Fatalf("server got %d of %d messages", len(ts.messages()), n)
+		t.Fatalf("server got %d of %d messages", len(ts.Messages()), n)
 	}
 	enqueue := func(ctx context.Context, n int, kick bool) {
 		t.Helper()
