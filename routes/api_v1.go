@@ -4,8 +4,6 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
-
-	"pcmt/store"
 )
 
 // /api/v1 is the JSON API for scripts (see openapi.json). Its answers are
@@ -41,7 +39,7 @@ type apiSearchResult struct {
 // search page does. Passwords have no place in a URL: scripts check them
 // with /range, k-anonymously.
 func (h *Handler) apiSearch(c *fiber.Ctx) error {
-	if currentUser(c).Role == store.RoleAdmin {
+	if isAdmin(c) {
 		return apiError(c, fiber.StatusForbidden, "forbidden", "Admins may not search accounts.")
 	}
 	q := strings.TrimSpace(c.Query("q"))

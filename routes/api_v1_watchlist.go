@@ -85,24 +85,20 @@ func (h *Handler) apiAddWatch(c *fiber.Ctx) error {
 		return apiError(c, fiber.StatusUnprocessableEntity, "invalid_value", msg)
 	}
 	user := currentUser(c)
-	id, breaches, refusal, err := h.addWatch(c.UserContext(), user, f.Value)
+	added, refusal, err := h.addWatch(c.UserContext(), user, f.Value)
 	switch {
 	case err != nil:
 		return err
-	case refusal == store.ErrWatchDuplicate.Message:
-		return apiError(c, fiber.StatusConflict, "duplicate", refusal)
-	case refusal != "":
-		return apiError(c, fiber.StatusUnprocessableEntity, "refused", refusal)
+	case refusal == store.ErrWatchDuplicate:
+		return apiError(c, fiber.StatusConflict, "duplicate", refusal.Message)
+	case refusal != nil:
+		return apiError(c, fiber.StatusUnprocessableEntity, "refused", refusal.Message)
 	}
-	names := make([]string, 0, len(breaches))
-	for _, b := range breaches {
+	names := make([]string, 0, len(added.Found))
+	for _, b := range added.Found {
 		names = append(names, b.Name)
 	}
-	kind := store.RecordUsername
-	if strings.Contains(f.Value, "@") {
-		kind = store.RecordEmail
-	}
-	return c.Status(fiber.StatusCreated).JSON(apiWatchItem{ID: id, Kind: kindName(kind), Added: h.now().UTC(), Breaches: names})
+	return c.Status(fiber.StatusCreated).JSON(apiWatchItem{ID: added.ID, Kind: kindName(added.Kind), Added: h.now().UTC(), Breaches: names})
 }
 
 // apiDeleteWatch removes one of the user's values; another user's is 404.

@@ -77,7 +77,7 @@ func toHIBP(b store.Breach) hibpBreach {
 // (default true) gives names only; includeUnverified (default true) and
 // domain filter. Not found is 404 with no body, as HIBP answers.
 func (h *Handler) breachedAccountV3(c *fiber.Ctx) error {
-	if currentUser(c).Role == store.RoleAdmin {
+	if isAdmin(c) {
 		// Admins never search: what users look for is theirs alone.
 		return apiError(c, fiber.StatusForbidden, "forbidden", "Admins may not search accounts.")
 	}

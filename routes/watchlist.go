@@ -119,45 +119,59 @@ func (h *Handler) saveWatchItem(c *fiber.Ctx) error {
 	if msg := f.validate(); msg != "" {
 		return refuse(msg)
 	}
-	_, breaches, refusal, err := h.addWatch(ctx, user, f.Value)
+	added, refusal, err := h.addWatch(ctx, user, f.Value)
 	if err != nil {
 		return err
 	}
-	if refusal != "" {
-		return refuse(refusal)
+	if refusal != nil {
+		return refuse(refusal.Message)
 	}
 	msg := "Now watching it. It is in no breach here so far; you will hear when it turns up."
-	if n := len(breaches); n > 0 {
+	if n := len(added.Found); n > 0 {
 		msg = "Now watching it. It is already in " + plural(n, "breach", "breaches") + ": see below."
 	}
 	h.flash(c, views.FlashSuccess, msg)
 	return redirect(c, "/watchlist")
 }
 
+// errNoWatchKey refuses a value before the user's first own password
+// change, which makes the key the watchlist is encrypted to.
+var errNoWatchKey = apperr.New(apperr.Unprocessable, "Change your password first: it makes the key your watchlist is encrypted to.")
+
+// watchAdded is a value addWatch stored: its item, kind, and the breaches
+// already here that hold it.
+type watchAdded struct {
+	ID    int64
+	Kind  store.RecordKind
+	Found []store.Breach
+}
+
 // addWatch encrypts a valid value to the user's key, stores it with its
 // keyed digest and finds it in the breaches already here. refusal says why
-// the value was not added ("" when it was).
-func (h *Handler) addWatch(ctx context.Context, user *store.User, value string) (id int64, found []store.Breach, refusal string, err error) {
+// the value was not added (errNoWatchKey, store.ErrWatchDuplicate or
+// store.ErrWatchlistFull); nil when it was.
+func (h *Handler) addWatch(ctx context.Context, user *store.User, value string) (added watchAdded, refusal *apperr.Error, err error) {
 	if !user.HasVault() {
-		return 0, nil, "Change your password first: it makes the key your watchlist is encrypted to.", nil
+		return added, errNoWatchKey, nil
 	}
 	ciphertext, err := account.Encrypt(user.AgeRecipient, []byte(value))
 	if err != nil {
-		return 0, nil, "", err
+		return added, nil, err
 	}
 	v := h.matcher.Watch(value)
-	id, err = h.store.AddWatchItem(ctx, store.WatchItem{UserID: user.ID, Kind: v.Kind, Ciphertext: ciphertext,
+	added.Kind = v.Kind
+	added.ID, err = h.store.AddWatchItem(ctx, store.WatchItem{UserID: user.ID, Kind: v.Kind, Ciphertext: ciphertext,
 		Digest: v.Digest}, h.now())
 	switch {
 	case errors.Is(err, store.ErrWatchDuplicate):
-		return 0, nil, store.ErrWatchDuplicate.Message, nil
+		return added, store.ErrWatchDuplicate, nil
 	case errors.Is(err, store.ErrWatchlistFull):
-		return 0, nil, store.ErrWatchlistFull.Message, nil
+		return added, store.ErrWatchlistFull, nil
 	case err != nil:
-		return 0, nil, "", err
+		return added, nil, err
 	}
-	found, err = h.matcher.MatchItem(ctx, user.ID, id, v.Record)
-	return id, found, "", err
+	added.Found, err = h.matcher.MatchItem(ctx, user.ID, added.ID, v.Record)
+	return added, nil, err
 }
 
 // deleteWatchItem removes one of the user's values and its alerts.
