@@ -1,11 +1,13 @@
 package breach
 
 import (
+	"bytes"
 	"context"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"pcmt/apperr"
@@ -86,13 +88,13 @@ func (c *collector) add(kind Kind, v []byte) error {
 // addHash keeps a hash decoded; whether it can be searched depends on the
 // document's hashType, which may come after the list.
 func (c *collector) addHash(p *pending, v []byte) error {
-	v = trimHex(v)
+	v = bytes.TrimSpace(v)
 	n := hex.DecodedLen(len(v))
 	if len(v)%2 != 0 || n == 0 || n > 64 {
 		p.badHashes++
 		return nil
 	}
-	c.scratch = append(c.scratch[:0], make([]byte, n)...)
+	c.scratch = slices.Grow(c.scratch[:0], n)[:n]
 	if _, err := hex.Decode(c.scratch, v); err != nil {
 		p.badHashes++
 		return nil
@@ -106,11 +108,6 @@ func (c *collector) addHash(p *pending, v []byte) error {
 		return nil
 	}
 	return p.hashes.add(c.scratch)
-}
-
-func trimHex(v []byte) []byte {
-	s := strings.TrimSpace(string(v)) // hashes are short; clarity over one allocation
-	return []byte(s)
 }
 
 // hashKind maps a declared unsalted hash type to what it is stored as.
