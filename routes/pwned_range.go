@@ -29,7 +29,7 @@ const (
 	rangeCacheControl = "public, max-age=86400"
 )
 
-var (
+const (
 	errRangePrefix = "The hash prefix must be exactly 5 hexadecimal characters."
 	errRangeMode   = "The mode must be sha1 or ntlm."
 )
