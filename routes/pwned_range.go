@@ -24,7 +24,7 @@ import (
 const (
 	rangeMinPadded = 800
 	rangeMaxPadded = 1000
-	// rangeMaxAge lets browsers and reverse proxies keep an answer a day:
+	// rangeCacheControl lets browsers and reverse proxies keep an answer a day:
 	// the corpus changes only when an admin imports one.
 	rangeCacheControl = "public, max-age=86400"
 )
