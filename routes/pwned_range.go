@@ -1,14 +1,9 @@
 package routes
 
 import (
-	"bytes"
-	"encoding/binary"
 	"fmt"
 	"hash/crc32"
 	"math/rand/v2"
-	"slices"
-	"strconv"
-	"sync"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -90,13 +85,13 @@ func answerRange(c *fiber.Ctx, r store.PwnedRange, body []byte, etag string) err
 	if body != nil && (!padded || r.N >= rangeMinPadded) {
 		return c.Send(body) // a kept answer is never changed
 	}
-	buf := rangeBufs.Get().(*[]byte)
+	buf := rangeBufs.Get().(*rangeBuf)
 	if padded && r.N < rangeMinPadded {
-		*buf = appendPadded((*buf)[:0], r, rangeMinPadded+rand.IntN(rangeMaxPadded-rangeMinPadded+1)-r.N)
+		buf.out = appendPadded(buf.out[:0], r, rangeMinPadded+rand.IntN(rangeMaxPadded-rangeMinPadded+1)-r.N)
 	} else {
-		*buf = appendRange((*buf)[:0], r)
+		buf.out, buf.hex = appendRange(buf.out[:0], buf.hex, r)
 	}
-	c.Response().SetBody(*buf) // copies into the response's own buffer
+	c.Response().SetBody(buf.out) // copies into the response's own buffer
 	rangeBufs.Put(buf)
 	return nil
 }
@@ -105,8 +100,6 @@ func answerRange(c *fiber.Ctx, r store.PwnedRange, body []byte, etag string) err
 func rangeETag(r store.PwnedRange) string {
 	return fmt.Sprintf(`"%s-%05X-%d-%08x"`, r.Mode, r.Prefix, r.N, crc32.ChecksumIEEE(r.Data))
 }
-
-var rangeBufs = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
 
 func rangeError(c *fiber.Ctx, msg string) error {
 	c.Set(fiber.HeaderContentType, "text/plain; charset=utf-8")
@@ -149,90 +142,4 @@ func parseRangeMode(s string) (store.PwnedMode, bool) {
 		return store.PwnedNTLM, true
 	}
 	return "", false
-}
-
-const upperHex = "0123456789ABCDEF"
-
-// appendRangeLine appends one SUFFIX:COUNT line: the key in upper-case hex
-// without its first digit, which repeats the prefix's last.
-func appendRangeLine(b, key []byte, count uint64) []byte {
-	b = append(b, upperHex[key[0]&0x0F])
-	for _, k := range key[1:] {
-		b = append(b, hexPairs[k][0], hexPairs[k][1])
-	}
-	b = append(b, ':')
-	return strconv.AppendUint(b, count, 10)
-}
-
-// hexPairs is every byte's two upper-case hex digits.
-var hexPairs = func() (t [256][2]byte) {
-	for i := range t {
-		t[i] = [2]byte{upperHex[i>>4], upperHex[i&0x0F]}
-	}
-	return t
-}()
-
-// appendRange appends a range's unpadded answer. It is most of the work of
-// an answer not kept, so it walks the row directly: room grown once, keys
-// and varint counts decoded in one pass.
-func appendRange(b []byte, r store.PwnedRange) []byte {
-	if r.N == 0 {
-		return b
-	}
-	ks := r.Mode.Size() - 2
-	b = slices.Grow(b, r.N*(2*ks+2+8))
-	counts := r.Data[r.N*ks:]
-	for i := range r.N {
-		c, n := binary.Uvarint(counts)
-		if n <= 0 {
-			break // a corrupt row: what came before is still right
-		}
-		counts = counts[n:]
-		if i > 0 {
-			b = append(b, '\r', '\n')
-		}
-		b = appendRangeLine(b, r.Data[i*ks:(i+1)*ks], c)
-	}
-	return b
-}
-
-// appendPadded appends the range's answer with n count-0 lines mixed in,
-// in suffix order. Filler suffixes are drawn at random and redrawn when they
-// hit a real one, so a padded answer never changes a real count.
-func appendPadded(b []byte, r store.PwnedRange, n int) []byte {
-	ks := r.Mode.Size() - 2 // keys are digests without their first two bytes
-	fill := make([]byte, 0, n*ks)
-	key := make([]byte, ks)
-	nibble := byte(r.Prefix & 0x0F)
-	for len(fill) < n*ks {
-		for i := range key {
-			key[i] = byte(rand.Uint32())
-		}
-		key[0] = nibble<<4 | key[0]&0x0F
-		if _, real := r.Find(key); !real {
-			fill = append(fill, key...)
-		}
-	}
-	idx := make([]int, n)
-	for i := range idx {
-		idx[i] = i * ks
-	}
-	slices.SortFunc(idx, func(a, c int) int { return bytes.Compare(fill[a:a+ks], fill[c:c+ks]) })
-	i := 0
-	line := func(k []byte, count uint64) {
-		if len(b) > 0 {
-			b = append(b, '\r', '\n')
-		}
-		b = appendRangeLine(b, k, count)
-	}
-	for k, c := range r.Entries() {
-		for ; i < n && bytes.Compare(fill[idx[i]:idx[i]+ks], k) < 0; i++ {
-			line(fill[idx[i]:idx[i]+ks], 0)
-		}
-		line(k, c)
-	}
-	for ; i < n; i++ {
-		line(fill[idx[i]:idx[i]+ks], 0)
-	}
-	return b
 }

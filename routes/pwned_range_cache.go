@@ -16,7 +16,9 @@ import (
 type rangeCache struct {
 	mu      sync.Mutex
 	entries map[rangeKey]*rangeEntry
-	seen    map[rangeKey]int // asks in the current second; see admit
+	seen    map[rangeKey]int // asks for ranges not kept, this second; see admit
+	asks    int              // their sum
+	bar     int              // asks within a second that make a range kept
 	window  time.Time        // when the current second began
 	size    int              // bytes held
 	max     int
@@ -40,11 +42,12 @@ const (
 	rangeTTL        = time.Minute
 	rangeCacheBytes = 32 << 20 // ~800 ranges of the public corpus's density
 	rangeSeenMax    = 1 << 16  // ranges counted in one second, at most
-	rangeAdmitHits  = 3        // asks within a second that make a range kept
+	rangeAdmitHits  = 3        // asks within a second that make a range kept, at least
+	rangeHotFactor  = 4        // … and how many times the average range's asks
 )
 
 func newRangeCache(max int) *rangeCache {
-	return &rangeCache{entries: map[rangeKey]*rangeEntry{}, seen: map[rangeKey]int{}, max: max}
+	return &rangeCache{entries: map[rangeKey]*rangeEntry{}, seen: map[rangeKey]int{}, max: max, bar: rangeAdmitHits}
 }
 
 // fresh returns the kept answer of key when it is current.
@@ -55,19 +58,29 @@ func (rc *rangeCache) fresh(key rangeKey, gen uint64, now time.Time) (*rangeEntr
 	return e, ok && e.gen == gen && now.Sub(e.at) < rangeTTL
 }
 
-// admit says whether key is worth keeping: asked for rangeAdmitHits times
-// within the current second. Traffic spread over the whole corpus (each
-// range asked for now and then) is answered from the rows without filling
-// and churning the cache; a hot range is kept after its first few asks.
+// admit says whether key is worth keeping: asked for within the current
+// second as often as the bar, which is rangeAdmitHits or rangeHotFactor
+// times what the ranges not kept were asked for on average in the previous
+// second, whichever is more. Traffic spread over the whole corpus is
+// answered from the rows without filling and churning the cache (uniform
+// asks rarely reach four times their own average), and a hot range is kept
+// after its first few asks. Kept ranges are not counted, so they do not
+// raise the bar.
 func (rc *rangeCache) admit(key rangeKey, now time.Time) bool {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
 	if now.Sub(rc.window) >= time.Second || len(rc.seen) >= rangeSeenMax {
+		rc.bar = rangeAdmitHits
+		if len(rc.seen) > 0 {
+			rc.bar = max(rangeAdmitHits, (rangeHotFactor*rc.asks+len(rc.seen)-1)/len(rc.seen))
+		}
 		clear(rc.seen)
+		rc.asks = 0
 		rc.window = now
 	}
+	rc.asks++
 	rc.seen[key]++
-	return rc.seen[key] >= rangeAdmitHits
+	return rc.seen[key] >= rc.bar
 }
 
 // load reads and formats a range and keeps it.
@@ -76,10 +89,10 @@ func (rc *rangeCache) load(ctx context.Context, st *store.Store, key rangeKey, g
 	if err != nil {
 		return nil, err
 	}
-	e := &rangeEntry{raw: r, body: appendRange(nil, r), etag: rangeETag(r), gen: gen, at: now}
-	if e.body == nil {
-		e.body = []byte{}
-	}
+	buf := rangeBufs.Get().(*rangeBuf)
+	e := &rangeEntry{raw: r, etag: rangeETag(r), gen: gen, at: now}
+	e.body, buf.hex = appendRange([]byte{}, buf.hex, r)
+	rangeBufs.Put(buf)
 	rc.put(key, e)
 	return e, nil
 }

@@ -3,7 +3,6 @@ package store
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/binary"
 	"fmt"
 	"iter"
@@ -141,35 +140,13 @@ func (s *Store) PwnedGeneration() uint64 { return s.pwnedGen.Load() }
 // the database row and is valid only during fn, which saves copying ~20 KB
 // for each answer of /range and each exact check.
 func (s *Store) WithPwnedRange(ctx context.Context, mode PwnedMode, prefix uint32, fn func(PwnedRange) error) error {
-	r := PwnedRange{Mode: mode, Prefix: prefix}
 	if err := mode.check(); err != nil {
 		return wrap("pwned range", err)
 	}
 	if prefix > 0xFFFFF {
 		return wrap("pwned range", fmt.Errorf("prefix %#x: %w", prefix, apperr.ErrInvalid))
 	}
-	stmt, err := s.prepared(ctx, &s.pwnedRangeStmt, pwnedRangeQuery)
-	if err != nil {
-		return wrap("pwned range", err)
-	}
-	rows, err := stmt.QueryContext(ctx, string(mode), prefix)
-	if err != nil {
-		return wrap("pwned range", err)
-	}
-	defer rows.Close()
-	if rows.Next() {
-		var data sql.RawBytes
-		if err := rows.Scan(&r.N, &data); err != nil {
-			return wrap("pwned range", err)
-		}
-		r.Data = data
-		if r.N < 0 || len(r.Data) < r.N*mode.keySize() {
-			return fmt.Errorf("store: pwned range %s %05X: corrupt row", mode, prefix)
-		}
-	} else if err := rows.Err(); err != nil {
-		return wrap("pwned range", err)
-	}
-	return fn(r)
+	return s.ranges.read(ctx, mode, prefix, fn)
 }
 
 // PwnedCount is how often the corpus has seen digest, 0 when never: a

@@ -26,10 +26,10 @@ type Store struct {
 
 	mu              sync.Mutex // guards the prepared statements
 	sessionUserStmt *sql.Stmt
-	pwnedRangeStmt  *sql.Stmt
 	holdingStmt     *sql.Stmt // BreachesHolding: every search
 	breachCountStmt *sql.Stmt
 	sessions        *sessionCache
+	ranges          *rangeReader
 	pwnedGen        atomic.Uint64 // bumped by every corpus write
 }
 
@@ -84,7 +84,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		r.Close()
 		return nil, fmt.Errorf("store: open %s read-only: %w", path, err)
 	}
-	return &Store{path: path, w: w, r: r, sessions: newSessionCache()}, nil
+	return &Store{path: path, w: w, r: r, sessions: newSessionCache(), ranges: newRangeReader(path, n)}, nil
 }
 
 // readerMmap is how much of the file each reader maps.
@@ -113,7 +113,8 @@ func (s *Store) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var errs []error
-	for _, stmt := range []*sql.Stmt{s.sessionUserStmt, s.pwnedRangeStmt, s.holdingStmt, s.breachCountStmt} {
+	s.ranges.close()
+	for _, stmt := range []*sql.Stmt{s.sessionUserStmt, s.holdingStmt, s.breachCountStmt} {
 		if stmt != nil {
 			errs = append(errs, stmt.Close())
 		}

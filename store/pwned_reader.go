@@ -1,0 +1,211 @@
+package store
+
+/*
+#include <stdlib.h>
+
+// The SQLite library is the one github.com/mattn/go-sqlite3 compiles into
+// the binary; these are the few calls of its C API that rangeReader makes.
+typedef struct sqlite3 sqlite3;
+typedef struct sqlite3_stmt sqlite3_stmt;
+int sqlite3_open_v2(const char *filename, sqlite3 **db, int flags, const char *vfs);
+int sqlite3_close_v2(sqlite3 *db);
+int sqlite3_busy_timeout(sqlite3 *db, int ms);
+int sqlite3_exec(sqlite3 *db, const char *sql, void *callback, void *arg, char **errmsg);
+int sqlite3_prepare_v3(sqlite3 *db, const char *sql, int n, unsigned int flags, sqlite3_stmt **stmt, const char **tail);
+int sqlite3_finalize(sqlite3_stmt *stmt);
+int sqlite3_reset(sqlite3_stmt *stmt);
+int sqlite3_bind_text(sqlite3_stmt *stmt, int i, const char *text, int n, void (*destructor)(void *));
+int sqlite3_bind_int(sqlite3_stmt *stmt, int i, int v);
+int sqlite3_step(sqlite3_stmt *stmt);
+int sqlite3_column_int(sqlite3_stmt *stmt, int i);
+const void *sqlite3_column_blob(sqlite3_stmt *stmt, int i);
+int sqlite3_column_bytes(sqlite3_stmt *stmt, int i);
+const char *sqlite3_errmsg(sqlite3 *db);
+
+enum {
+	pcmt_open_readonly = 0x00000001, // SQLITE_OPEN_READONLY
+	pcmt_open_nomutex = 0x00008000,  // SQLITE_OPEN_NOMUTEX
+	pcmt_prepare_persistent = 0x01,  // SQLITE_PREPARE_PERSISTENT
+	pcmt_row = 100,                  // SQLITE_ROW
+	pcmt_done = 101,                 // SQLITE_DONE
+};
+
+// pcmt_range is one step of the range query: the row's n and data, which
+// stay valid until the statement is reset.
+typedef struct {
+	int rc;
+	int n;
+	const void *data;
+	int size;
+} pcmt_range;
+
+static pcmt_range pcmt_read_range(sqlite3_stmt *stmt, int ntlm, int prefix) {
+	// Static strings: SQLite keeps the pointer until the statement is reset.
+	static const char sha1[] = "sha1", ntlmText[] = "ntlm";
+	pcmt_range r = {0};
+	sqlite3_bind_text(stmt, 1, ntlm ? ntlmText : sha1, 4, (void (*)(void *))0);
+	sqlite3_bind_int(stmt, 2, prefix);
+	r.rc = sqlite3_step(stmt);
+	if (r.rc == pcmt_row) {
+		r.n = sqlite3_column_int(stmt, 0);
+		r.data = sqlite3_column_blob(stmt, 1);
+		r.size = sqlite3_column_bytes(stmt, 1);
+	}
+	return r;
+}
+*/
+import "C"
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"unsafe"
+)
+
+// rangeReader reads ranges of the corpus through SQLite's C API rather
+// than database/sql: a /range answer is one indexed row read, and going
+// through database/sql costs a copy of the ~20 KB row into Go memory and a
+// dozen small allocations each time, which under load is more work for the
+// collector than the answer itself. Its connections are read-only, map the
+// file like the reader pool, and each keeps the one prepared statement.
+type rangeReader struct {
+	path  string
+	slots chan struct{} // bounds the open connections
+	mu    sync.Mutex
+	idle  []*rangeConn
+	done  bool
+}
+
+type rangeConn struct {
+	db   *C.sqlite3
+	stmt *C.sqlite3_stmt
+}
+
+func newRangeReader(path string, max int) *rangeReader {
+	return &rangeReader{path: path, slots: make(chan struct{}, max)}
+}
+
+// read calls fn with the range's row in place; r.Data points into SQLite's
+// memory and is valid only during fn.
+func (rr *rangeReader) read(ctx context.Context, mode PwnedMode, prefix uint32, fn func(PwnedRange) error) error {
+	select {
+	case rr.slots <- struct{}{}:
+	case <-ctx.Done():
+		return wrap("pwned range", ctx.Err())
+	}
+	defer func() { <-rr.slots }()
+	c, err := rr.get()
+	if err != nil {
+		return wrap("pwned range", err)
+	}
+	ntlm := C.int(0)
+	if mode == PwnedNTLM {
+		ntlm = 1
+	}
+	row := C.pcmt_read_range(c.stmt, ntlm, C.int(prefix))
+	r := PwnedRange{Mode: mode, Prefix: prefix}
+	switch row.rc {
+	case C.pcmt_row:
+		r.N = int(row.n)
+		if row.size > 0 {
+			r.Data = unsafe.Slice((*byte)(row.data), int(row.size))
+		}
+		if r.N < 0 || len(r.Data) < r.N*mode.keySize() {
+			err = fmt.Errorf("store: pwned range %s %05X: corrupt row", mode, prefix)
+		}
+	case C.pcmt_done:
+	default:
+		err = wrap("pwned range", c.err("read", row.rc))
+	}
+	if err == nil {
+		err = fn(r)
+	}
+	C.sqlite3_reset(c.stmt) // ends the read transaction
+	rr.put(c)
+	return err
+}
+
+func (rr *rangeReader) get() (*rangeConn, error) {
+	rr.mu.Lock()
+	if rr.done {
+		rr.mu.Unlock()
+		return nil, fmt.Errorf("range reader closed")
+	}
+	if n := len(rr.idle); n > 0 {
+		c := rr.idle[n-1]
+		rr.idle = rr.idle[:n-1]
+		rr.mu.Unlock()
+		return c, nil
+	}
+	rr.mu.Unlock()
+	return openRangeConn(rr.path)
+}
+
+func (rr *rangeReader) put(c *rangeConn) {
+	rr.mu.Lock()
+	defer rr.mu.Unlock()
+	if rr.done {
+		c.close()
+		return
+	}
+	rr.idle = append(rr.idle, c)
+}
+
+// close closes the idle connections; those in use close when put back.
+func (rr *rangeReader) close() {
+	rr.mu.Lock()
+	defer rr.mu.Unlock()
+	rr.done = true
+	for _, c := range rr.idle {
+		c.close()
+	}
+	rr.idle = nil
+}
+
+func openRangeConn(path string) (*rangeConn, error) {
+	cpath := C.CString(path)
+	defer C.free(unsafe.Pointer(cpath))
+	c := &rangeConn{}
+	if rc := C.sqlite3_open_v2(cpath, &c.db, C.pcmt_open_readonly|C.pcmt_open_nomutex, nil); rc != 0 {
+		err := c.err("open", rc)
+		c.close()
+		return nil, err
+	}
+	C.sqlite3_busy_timeout(c.db, 5000)
+	for _, q := range []string{fmt.Sprintf("PRAGMA mmap_size = %d", readerMmap), "PRAGMA query_only = true"} {
+		cq := C.CString(q)
+		rc := C.sqlite3_exec(c.db, cq, nil, nil, nil)
+		C.free(unsafe.Pointer(cq))
+		if rc != 0 {
+			err := c.err(q, rc)
+			c.close()
+			return nil, err
+		}
+	}
+	cq := C.CString(pwnedRangeQuery)
+	defer C.free(unsafe.Pointer(cq))
+	if rc := C.sqlite3_prepare_v3(c.db, cq, -1, C.pcmt_prepare_persistent, &c.stmt, nil); rc != 0 {
+		err := c.err("prepare", rc)
+		c.close()
+		return nil, err
+	}
+	return c, nil
+}
+
+func (c *rangeConn) err(op string, rc C.int) error {
+	msg := "out of memory"
+	if c.db != nil {
+		msg = C.GoString(C.sqlite3_errmsg(c.db))
+	}
+	return fmt.Errorf("%s: %s (%d)", op, msg, int(rc))
+}
+
+func (c *rangeConn) close() {
+	if c.stmt != nil {
+		C.sqlite3_finalize(c.stmt)
+	}
+	if c.db != nil {
+		C.sqlite3_close_v2(c.db)
+	}
+}

@@ -1,0 +1,107 @@
+package store_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"math/rand/v2"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"pcmt/store"
+	"pcmt/store/storetest"
+)
+
+// Many goroutines reading ranges at once, each through one of the range
+// reader's connections, see every range whole (run with -race).
+func TestPwnedRangeConcurrentReads(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.New(t)
+	ds, want := randomCorpus(rand.New(rand.NewPCG(11, 12)), store.PwnedSHA1, 4000, 32)
+	importCorpus(t, s, store.PwnedSHA1, 0, ds, want)
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	for g := range 16 {
+		wg.Go(func() {
+			for i := range 200 {
+				d := ds[(g*200+i*7919)%len(ds)]
+				err := s.WithPwnedRange(ctx, store.PwnedSHA1, store.PwnedPrefix(d), func(r store.PwnedRange) error {
+					c, ok := r.Find(d[2:])
+					if !ok || c != want[string(d)] {
+						return errors.New("a stored digest is missing from its range")
+					}
+					return nil
+				})
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+}
+
+// A range read sees what was written before it, and fn's own error comes
+// back as it is.
+func TestPwnedRangeSeesNewWritesAndReturnsFnsError(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.New(t)
+	ds, want := randomCorpus(rand.New(rand.NewPCG(13, 14)), store.PwnedSHA1, 100, 1)
+	p := store.PwnedPrefix(ds[0])
+	if r, err := s.PwnedRange(ctx, store.PwnedSHA1, p); err != nil || r.N != 0 {
+		t.Fatalf("before the import: %d entries, %v", r.N, err)
+	}
+	importCorpus(t, s, store.PwnedSHA1, 0, ds, want)
+	r, err := s.PwnedRange(ctx, store.PwnedSHA1, p)
+	if err != nil || r.N != 100 || !bytes.Equal(r.Key(0), ds[0][2:]) {
+		t.Fatalf("after the import: %d entries, %v", r.N, err)
+	}
+	mine := errors.New("mine")
+	if err := s.WithPwnedRange(ctx, store.PwnedSHA1, p, func(store.PwnedRange) error { return mine }); err != mine {
+		t.Fatalf("fn's error came back as %v", err)
+	}
+}
+
+// Before migration there is no table to read: a clear error, and the next
+// read after migrating works.
+func TestPwnedRangeBeforeMigration(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.Open(t, filepath.Join(t.TempDir(), "pcmt.db"))
+	_, err := s.PwnedRange(ctx, store.PwnedSHA1, 1)
+	if err == nil || !strings.Contains(err.Error(), "pwned_ranges") {
+		t.Fatalf("unmigrated database: %v", err)
+	}
+	if _, err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := s.PwnedRange(ctx, store.PwnedSHA1, 1); err != nil || r.N != 0 {
+		t.Fatalf("after migrating: %+v, %v", r, err)
+	}
+}
+
+func TestPwnedRangeAfterClose(t *testing.T) {
+	ctx := context.Background()
+	s, err := store.Open(ctx, filepath.Join(t.TempDir(), "pcmt.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.PwnedRange(ctx, store.PwnedSHA1, 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.PwnedRange(ctx, store.PwnedSHA1, 1); err == nil {
+		t.Fatal("a closed store read a range")
+	}
+}
