@@ -1,9 +1,10 @@
 package routes
 
 import (
-	"fmt"
+	"bytes"
 	"hash/crc32"
 	"math/rand/v2"
+	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -62,26 +63,31 @@ func (h *Handler) showRange(c *fiber.Ctx) error {
 		return answerRange(c, e.raw, e.body, e.etag)
 	}
 	return h.store.WithPwnedRange(c.UserContext(), mode, prefix, func(r store.PwnedRange) error {
-		return answerRange(c, r, nil, rangeETag(r))
+		var tag [rangeETagMax]byte
+		return answerRange(c, r, nil, appendRangeETag(tag[:0], r))
 	})
 }
 
 // answerRange writes a range's answer: body when it is formatted already,
-// padded when asked.
-func answerRange(c *fiber.Ctx, r store.PwnedRange, body []byte, etag string) error {
+// padded when asked. etag is the range's strong ETag; a padded answer
+// carries it weak, since its filler lines differ from answer to answer.
+func answerRange(c *fiber.Ctx, r store.PwnedRange, body, etag []byte) error {
 	padded := c.Get("Add-Padding") == "true"
-	c.Set(fiber.HeaderCacheControl, rangeCacheControl)
+	h := &c.Response().Header
+	h.Set(fiber.HeaderCacheControl, rangeCacheControl)
 	if padded {
-		c.Set(fiber.HeaderETag, "W/"+etag)
+		var weak [rangeETagMax + 2]byte
+		h.SetBytesV(fiber.HeaderETag, append(append(weak[:0], "W/"...), etag...))
 	} else {
-		c.Set(fiber.HeaderETag, etag)
+		h.SetBytesV(fiber.HeaderETag, etag)
 	}
-	c.Set(fiber.HeaderVary, "Add-Padding")
-	c.Set(fiber.HeaderAccessControlAllowOrigin, "*")
-	if inm := c.Get(fiber.HeaderIfNoneMatch); inm != "" && (inm == etag || inm == "W/"+etag) {
+	h.Set(fiber.HeaderVary, "Add-Padding")
+	h.Set(fiber.HeaderAccessControlAllowOrigin, "*")
+	if inm := c.Request().Header.Peek(fiber.HeaderIfNoneMatch); bytes.Equal(inm, etag) ||
+		len(inm) == len(etag)+2 && string(inm[:2]) == "W/" && bytes.Equal(inm[2:], etag) {
 		return c.SendStatus(fiber.StatusNotModified)
 	}
-	c.Set(fiber.HeaderContentType, "text/plain")
+	h.Set(fiber.HeaderContentType, "text/plain")
 	if body != nil && (!padded || r.N >= rangeMinPadded) {
 		return c.Send(body) // a kept answer is never changed
 	}
@@ -96,10 +102,29 @@ func answerRange(c *fiber.Ctx, r store.PwnedRange, body []byte, etag string) err
 	return nil
 }
 
-// rangeETag names a range's content: its size and a CRC of its row.
-func rangeETag(r store.PwnedRange) string {
-	return fmt.Sprintf(`"%s-%05X-%d-%08x"`, r.Mode, r.Prefix, r.N, crc32.ChecksumIEEE(r.Data))
+// rangeETagMax is the longest ETag appendRangeETag makes.
+const rangeETagMax = len(`"sha1-FFFFF-18446744073709551615-ffffffff"`)
+
+// appendRangeETag appends the range's ETag, which names its content: mode,
+// prefix, size and a CRC of its row, as "sha1-ABCDE-900-0123abcd".
+func appendRangeETag(b []byte, r store.PwnedRange) []byte {
+	b = append(b, '"')
+	b = append(b, r.Mode...)
+	b = append(b, '-')
+	for shift := 16; shift >= 0; shift -= 4 {
+		b = append(b, upperHex[r.Prefix>>shift&0x0F])
+	}
+	b = append(b, '-')
+	b = strconv.AppendUint(b, uint64(r.N), 10)
+	b = append(b, '-')
+	crc := crc32.ChecksumIEEE(r.Data)
+	for shift := 28; shift >= 0; shift -= 4 {
+		b = append(b, lowerHex[crc>>shift&0x0F])
+	}
+	return append(b, '"')
 }
+
+const lowerHex = "0123456789abcdef"
 
 func rangeError(c *fiber.Ctx, msg string) error {
 	c.Set(fiber.HeaderContentType, "text/plain; charset=utf-8")

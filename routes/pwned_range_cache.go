@@ -33,7 +33,7 @@ type rangeKey struct {
 type rangeEntry struct {
 	raw  store.PwnedRange
 	body []byte // the unpadded answer
-	etag string
+	etag []byte
 	gen  uint64
 	at   time.Time
 }
@@ -90,7 +90,7 @@ func (rc *rangeCache) load(ctx context.Context, st *store.Store, key rangeKey, g
 		return nil, err
 	}
 	buf := rangeBufs.Get().(*rangeBuf)
-	e := &rangeEntry{raw: r, etag: rangeETag(r), gen: gen, at: now}
+	e := &rangeEntry{raw: r, etag: appendRangeETag(nil, r), gen: gen, at: now}
 	e.body, buf.hex = appendRange([]byte{}, buf.hex, r)
 	rangeBufs.Put(buf)
 	rc.put(key, e)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"hash/crc32"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -93,4 +94,17 @@ func BenchmarkAppendRange(b *testing.B) {
 		out, hx = appendRange(out[:0], hx, r)
 	}
 	b.SetBytes(int64(len(out)))
+}
+
+func TestRangeETag(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for _, mode := range []store.PwnedMode{store.PwnedSHA1, store.PwnedNTLM} {
+		for _, prefix := range []uint32{0, 0x0000F, 0xABCDE, 0xFFFFF} {
+			r, _ := randomRange(rng, mode, prefix, 40, anyWidth(rng))
+			want := fmt.Sprintf(`"%s-%05X-%d-%08x"`, mode, prefix, r.N, crc32.ChecksumIEEE(r.Data))
+			if got := appendRangeETag(nil, r); string(got) != want || len(got) > rangeETagMax {
+				t.Fatalf("ETag %s, want %s", got, want)
+			}
+		}
+	}
 }

@@ -88,7 +88,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 }
 
 // readerMmap is how much of the file each reader maps.
-const readerMmap = 256 << 20
+const readerMmap = 2 << 30
 
 // connector opens connections of one DSN with a driver of its own, so that
 // a connect hook needs no global driver registration.
