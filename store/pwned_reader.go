@@ -60,6 +60,8 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
+	"time"
 	"unsafe"
 )
 
@@ -68,22 +70,60 @@ import (
 // through database/sql costs a copy of the ~20 KB row into Go memory and a
 // dozen small allocations each time, which under load is more work for the
 // collector than the answer itself. Its connections are read-only, map the
-// file like the reader pool, and each keeps the one prepared statement.
+// file like the reader pool, and each keeps its prepared statements.
+//
+// Each connection also keeps its read transaction open from one read to
+// the next, for at most rangeTxnAge: beginning and ending a transaction
+// per read (locks on the -shm file, a look at the file's size, the page
+// cache checked against the WAL) cost as much as the read itself. A
+// transaction ends early when this process writes to a corpus, so its own
+// imports show at once; another process's (`pcmt import`) show within
+// rangeTxnAge. Idle connections end theirs after rangeTxnAge too, so that
+// no reader holds an old snapshot and keeps the WAL from being reset.
 type rangeReader struct {
 	path  string
-	slots chan struct{} // bounds the open connections
+	gen   *atomic.Uint64 // the store's corpus generation
+	slots chan struct{}  // bounds the open connections
+	stop  chan struct{}
 	mu    sync.Mutex
 	idle  []*rangeConn
 	done  bool
 }
 
+// rangeTxnAge is how long a connection reads from one snapshot at most.
+const rangeTxnAge = time.Second
+
 type rangeConn struct {
-	db   *C.sqlite3
-	stmt *C.sqlite3_stmt
+	db                  *C.sqlite3
+	stmt, begin, commit *C.sqlite3_stmt
+	since               time.Time // when its transaction began; zero when none is open
+	gen                 uint64    // the corpus generation then
 }
 
-func newRangeReader(path string, max int) *rangeReader {
-	return &rangeReader{path: path, slots: make(chan struct{}, max)}
+func newRangeReader(path string, gen *atomic.Uint64, max int) *rangeReader {
+	rr := &rangeReader{path: path, gen: gen, slots: make(chan struct{}, max), stop: make(chan struct{})}
+	go rr.endIdle()
+	return rr
+}
+
+// endIdle ends the transactions of connections left idle for rangeTxnAge.
+func (rr *rangeReader) endIdle() {
+	t := time.NewTicker(rangeTxnAge / 2)
+	defer t.Stop()
+	for {
+		select {
+		case <-rr.stop:
+			return
+		case now := <-t.C:
+			rr.mu.Lock()
+			for _, c := range rr.idle {
+				if !c.since.IsZero() && now.Sub(c.since) >= rangeTxnAge {
+					c.end()
+				}
+			}
+			rr.mu.Unlock()
+		}
+	}
 }
 
 // read calls fn with the range's row in place; r.Data points into SQLite's
@@ -97,6 +137,10 @@ func (rr *rangeReader) read(ctx context.Context, mode PwnedMode, prefix uint32, 
 	defer func() { <-rr.slots }()
 	c, err := rr.get()
 	if err != nil {
+		return wrap("pwned range", err)
+	}
+	if err := c.snapshot(time.Now(), rr.gen.Load()); err != nil {
+		rr.put(c)
 		return wrap("pwned range", err)
 	}
 	ntlm := C.int(0)
@@ -121,9 +165,39 @@ func (rr *rangeReader) read(ctx context.Context, mode PwnedMode, prefix uint32, 
 	if err == nil {
 		err = fn(r)
 	}
-	C.sqlite3_reset(c.stmt) // ends the read transaction
+	C.sqlite3_reset(c.stmt)
+	if row.rc != C.pcmt_row && row.rc != C.pcmt_done {
+		c.end() // the next read begins afresh
+	}
 	rr.put(c)
 	return err
+}
+
+// snapshot makes sure c reads inside a transaction no older than
+// rangeTxnAge that began after the corpus's last write by this process.
+func (c *rangeConn) snapshot(now time.Time, gen uint64) error {
+	if !c.since.IsZero() && (now.Sub(c.since) >= rangeTxnAge || gen != c.gen) {
+		c.end()
+	}
+	if c.since.IsZero() {
+		if rc := C.sqlite3_step(c.begin); rc != C.pcmt_done {
+			C.sqlite3_reset(c.begin)
+			return c.err("begin", rc)
+		}
+		C.sqlite3_reset(c.begin)
+		c.since, c.gen = now, gen
+	}
+	return nil
+}
+
+// end ends c's read transaction, if one is open.
+func (c *rangeConn) end() {
+	if c.since.IsZero() {
+		return
+	}
+	C.sqlite3_step(c.commit)
+	C.sqlite3_reset(c.commit)
+	c.since = time.Time{}
 }
 
 func (rr *rangeReader) get() (*rangeConn, error) {
@@ -156,6 +230,9 @@ func (rr *rangeReader) put(c *rangeConn) {
 func (rr *rangeReader) close() {
 	rr.mu.Lock()
 	defer rr.mu.Unlock()
+	if !rr.done {
+		close(rr.stop)
+	}
 	rr.done = true
 	for _, c := range rr.idle {
 		c.close()
@@ -183,12 +260,18 @@ func openRangeConn(path string) (*rangeConn, error) {
 			return nil, err
 		}
 	}
-	cq := C.CString(pwnedRangeQuery)
-	defer C.free(unsafe.Pointer(cq))
-	if rc := C.sqlite3_prepare_v3(c.db, cq, -1, C.pcmt_prepare_persistent, &c.stmt, nil); rc != 0 {
-		err := c.err("prepare", rc)
-		c.close()
-		return nil, err
+	for _, p := range []struct {
+		stmt  **C.sqlite3_stmt
+		query string
+	}{{&c.stmt, pwnedRangeQuery}, {&c.begin, "BEGIN"}, {&c.commit, "COMMIT"}} {
+		cq := C.CString(p.query)
+		rc := C.sqlite3_prepare_v3(c.db, cq, -1, C.pcmt_prepare_persistent, p.stmt, nil)
+		C.free(unsafe.Pointer(cq))
+		if rc != 0 {
+			err := c.err("prepare", rc)
+			c.close()
+			return nil, err
+		}
 	}
 	return c, nil
 }
@@ -202,8 +285,10 @@ func (c *rangeConn) err(op string, rc C.int) error {
 }
 
 func (c *rangeConn) close() {
-	if c.stmt != nil {
-		C.sqlite3_finalize(c.stmt)
+	for _, stmt := range []*C.sqlite3_stmt{c.stmt, c.begin, c.commit} {
+		if stmt != nil {
+			C.sqlite3_finalize(stmt)
+		}
 	}
 	if c.db != nil {
 		C.sqlite3_close_v2(c.db)

@@ -3,12 +3,14 @@ package store_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"errors"
 	"math/rand/v2"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"pcmt/store"
 	"pcmt/store/storetest"
@@ -103,5 +105,57 @@ func TestPwnedRangeAfterClose(t *testing.T) {
 	}
 	if _, err := s.PwnedRange(ctx, store.PwnedSHA1, 1); err == nil {
 		t.Fatal("a closed store read a range")
+	}
+}
+
+// Another process's import (here a second Store on the same file, as
+// `pcmt import` is) shows within rangeTxnAge, and idle range readers let go
+// of their snapshot so that a checkpoint can reset the WAL.
+func TestPwnedRangeSnapshotsEnd(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "pcmt.db")
+	s := storetest.Open(t, path)
+	if _, err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ds, want := randomCorpus(rand.New(rand.NewPCG(15, 16)), store.PwnedSHA1, 50, 1)
+	p := store.PwnedPrefix(ds[0])
+	if r, err := s.PwnedRange(ctx, store.PwnedSHA1, p); err != nil || r.N != 0 {
+		t.Fatalf("before the import: %d entries, %v", r.N, err)
+	}
+	importCorpus(t, storetest.Open(t, path), store.PwnedSHA1, 0, ds, want)
+	deadline := time.Now().Add(3 * time.Second)
+	for {
+		r, err := s.PwnedRange(ctx, store.PwnedSHA1, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.N == 50 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("another process's import never showed")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+
+	db, err := sql.Open("sqlite3", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	checkpoint := func() int {
+		var busy, log, done int
+		if err := db.QueryRow(`PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &log, &done); err != nil {
+			t.Fatal(err)
+		}
+		return busy
+	}
+	deadline = time.Now().Add(3 * time.Second)
+	for checkpoint() != 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("an idle range reader still holds its snapshot")
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }

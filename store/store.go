@@ -84,7 +84,9 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		r.Close()
 		return nil, fmt.Errorf("store: open %s read-only: %w", path, err)
 	}
-	return &Store{path: path, w: w, r: r, sessions: newSessionCache(), ranges: newRangeReader(path, n)}, nil
+	s := &Store{path: path, w: w, r: r, sessions: newSessionCache()}
+	s.ranges = newRangeReader(path, &s.pwnedGen, n)
+	return s, nil
 }
 
 // readerMmap is how much of the file each reader maps.
