@@ -33,61 +33,68 @@ func appendRange(b, hx []byte, r store.PwnedRange) (out, scratch []byte) {
 		return b, hx
 	}
 	ks := r.Mode.Size() - 2 // keys are digests without their first two bytes
-	hx = slices.Grow(hx[:0], 2*ks*r.N)[:2*ks*r.N]
+	// lineSlack past the last key: appendLines copies whole 16-byte blocks.
+	hx = slices.Grow(hx[:0], 2*ks*r.N+lineSlack)[:2*ks*r.N+lineSlack]
 	hex.EncodeUpper(hx, r.Data[:r.N*ks])
 	return appendLines(b, hx, r.Data[r.N*ks:], r.N, 2*ks), hx
 }
 
+// lineSlack is the room appendLines may write (and read) past a line's end.
+const lineSlack = 64
+
+// countText is the decimal text of every count below 100 followed by CRLF,
+// as four little-endian bytes: 7 is "7\r\n" and a fourth byte to be
+// overwritten, 42 is "42\r\n".
+var countText = func() (t [100]uint32) {
+	for c := range t {
+		s := strconv.Itoa(c) + "\r\n\x00"
+		t[c] = binary.LittleEndian.Uint32([]byte(s))
+	}
+	return t
+}()
+
 // appendLines appends n lines: the i-th line is hx's i-th key of kw hex
 // digits less its first (which repeats the prefix's last), ':' and the i-th
-// varint count; CRLF between lines.
+// varint count; CRLF between lines. The loop is the hot path of /range, so
+// each line is written into a fixed window of lineSlack bytes: the digits
+// as three 16-byte moves (what they copy past the key is overwritten or
+// cut), one-byte counts without binary.Uvarint, counts below 100 and their
+// CRLF as one 4-byte store. hx needs lineSlack bytes past its last key.
 func appendLines(b, hx, counts []byte, n, kw int) []byte {
-	o := len(b)
-	b = slices.Grow(b, n*(kw+2+20))
+	start := len(b)
+	b = slices.Grow(b, n*(kw+2+20)+lineSlack)
 	out := b[:cap(b)]
+	o, w := start, kw-1 // w: digits on a line
 	for i := range n {
-		c, k := binary.Uvarint(counts)
-		if k <= 0 {
-			break // a corrupt row: what came before is still right
+		var c uint64
+		if len(counts) > 0 && counts[0] < 0x80 {
+			c, counts = uint64(counts[0]), counts[1:]
+		} else {
+			v, k := binary.Uvarint(counts)
+			if k <= 0 {
+				break // a corrupt row: what came before is still right
+			}
+			c, counts = v, counts[k:]
 		}
-		counts = counts[k:]
-		if i > 0 {
-			out[o], out[o+1] = '\r', '\n'
-			o += 2
+		d := (*[lineSlack]byte)(out[o:])
+		key := (*[48]byte)(hx[i*kw+1:])
+		*(*[16]byte)(d[0:]) = [16]byte(key[0:])
+		*(*[16]byte)(d[16:]) = [16]byte(key[16:])
+		*(*[16]byte)(d[32:]) = [16]byte(key[32:])
+		d[w] = ':'
+		if c < 100 {
+			binary.LittleEndian.PutUint32(d[w+1:], countText[c])
+			o += w + 1 + 3 + int((c+246)>>8) // one digit or two, then CRLF
+			continue
 		}
-		o += copySuffix(out[o:], hx[i*kw+1:(i+1)*kw])
-		out[o] = ':'
-		o++
-		switch {
-		case c < 10:
-			out[o] = byte('0' + c)
-			o++
-		case c < 100:
-			out[o], out[o+1] = byte('0'+c/10), byte('0'+c%10)
-			o += 2
-		default:
-			o += len(strconv.AppendUint(out[o:o], c, 10))
-		}
+		e := w + 1 + len(strconv.AppendUint(d[w+1:w+1], c, 10))
+		d[e], d[e+1] = '\r', '\n'
+		o += e + 2
+	}
+	if o > start {
+		o -= 2 // no line break after the last line
 	}
 	return b[:o]
-}
-
-// copySuffix copies a suffix's digits into dst. The two widths there are
-// are copied in 16-byte moves (the last one overlapping), which the
-// compiler turns into vector instructions instead of a call to memmove.
-func copySuffix(dst, src []byte) int {
-	switch len(src) {
-	case 35: // SHA-1
-		*(*[16]byte)(dst) = [16]byte(src)
-		*(*[16]byte)(dst[16:]) = [16]byte(src[16:])
-		*(*[16]byte)(dst[19:]) = [16]byte(src[19:])
-	case 27: // NTLM
-		*(*[16]byte)(dst) = [16]byte(src)
-		*(*[16]byte)(dst[11:]) = [16]byte(src[11:])
-	default:
-		copy(dst, src)
-	}
-	return len(src)
 }
 
 const upperHex = "0123456789ABCDEF"
