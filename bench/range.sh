@@ -7,8 +7,8 @@
 # and over. In the same run, bench/hello serves the hot prefix's answer as a
 # pre-built body: the ceiling of the HTTP stack for that response size.
 #
-# Before the first round, a short random-prefix run (BENCH_WARMUP, default
-# 5s, not reported) lets the server open its readers and fault in the
+# Before the first round, a random-prefix run (BENCH_WARMUP, default
+# 15s, not reported) lets the server open its readers and fault in the
 # file's mapping, as a server that has been up a while has.
 #
 # Knobs: BENCH_HASHES, BENCH_DURATION (default 10s), BENCH_ROUNDS (default 3),
@@ -19,7 +19,7 @@ cd "$(dirname "$0")/.."
 HASHES=${BENCH_HASHES:-20000000}
 DURATION=${BENCH_DURATION:-10s}
 ROUNDS=${BENCH_ROUNDS:-3}
-WARMUP=${BENCH_WARMUP:-5s}
+WARMUP=${BENCH_WARMUP:-15s}
 for v in $(compgen -e | grep '^PCMT_' || true); do unset "$v"; done
 
 WORK=$(mktemp -d "${TMPDIR:-/var/tmp}/pcmt-range-bench.XXXXXX")
