@@ -97,8 +97,11 @@ func answerRange(c *fiber.Ctx, r store.PwnedRange, body, etag []byte) error {
 	} else {
 		buf.out, buf.hex = appendRange(buf.out[:0], buf.hex, r)
 	}
-	c.Response().SetBody(buf.out) // copies into the response's own buffer
-	rangeBufs.Put(buf)
+	// Handed over without a copy; fasthttp closes the request's user values,
+	// which puts buf back in the pool, once the response is written
+	// (TestUserValuesCloseAfterTheResponse).
+	c.Response().SetBodyRaw(buf.out)
+	c.Context().SetUserValue(rangeBufKey{}, buf)
 	return nil
 }
 
