@@ -75,17 +75,20 @@ func appendLines(b, hx, counts []byte, n, kw int) []byte {
 	start := len(b)
 	b = slices.Grow(b, n*(kw+2+20)+lineSlack)
 	out := b[:cap(b)]
-	o, w := start, kw-1 // w: digits on a line
+	o, w, ci := start, kw-1, 0 // w: digits on a line; ci: next count
 	for i := range n {
-		var c uint64
-		if len(counts) > 0 && counts[0] < 0x80 {
-			c, counts = uint64(counts[0]), counts[1:]
+		if ci >= len(counts) {
+			break // a corrupt row: what came before is still right
+		}
+		c := uint64(counts[ci])
+		if c < 0x80 {
+			ci++
 		} else {
-			v, k := binary.Uvarint(counts)
-			if k <= 0 {
-				break // a corrupt row: what came before is still right
+			k := 0
+			if c, k = longCount(counts[ci:]); k <= 0 {
+				break
 			}
-			c, counts = v, counts[k:]
+			ci += k
 		}
 		d := (*[lineSlack]byte)(out[o:])
 		key := (*[48]byte)(hx[i*kw+1:])
@@ -96,16 +99,32 @@ func appendLines(b, hx, counts []byte, n, kw int) []byte {
 		if c < 100 {
 			binary.LittleEndian.PutUint32(d[w+1:], countText[c])
 			o += w + 1 + 3 + int((c+246)>>8) // one digit or two, then CRLF
-			continue
+		} else {
+			o += w + 1 + bigCount(d[w+1:], c)
 		}
-		e := w + 1 + len(strconv.AppendUint(d[w+1:w+1], c, 10))
-		d[e], d[e+1] = '\r', '\n'
-		o += e + 2
 	}
 	if o > start {
 		o -= 2 // no line break after the last line
 	}
 	return b[:o]
+}
+
+// longCount and bigCount are the rare cases of appendLines, kept out of
+// its loop so that the loop's variables stay in registers.
+
+// longCount decodes a count of more than one varint byte.
+//
+//go:noinline
+func longCount(counts []byte) (uint64, int) { return binary.Uvarint(counts) }
+
+// bigCount writes a count of 100 or more and CRLF to d, which has room for
+// 22 bytes, and returns their length.
+//
+//go:noinline
+func bigCount(d []byte, c uint64) int {
+	e := len(strconv.AppendUint(d[:0], c, 10))
+	d[e], d[e+1] = '\r', '\n'
+	return e + 2
 }
 
 const upperHex = "0123456789ABCDEF"
