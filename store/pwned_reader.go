@@ -148,6 +148,15 @@ func (rr *rangeReader) read(ctx context.Context, mode PwnedMode, prefix uint32, 
 		ntlm = 1
 	}
 	row := C.pcmt_read_range(c.stmt, ntlm, C.int(prefix))
+	// Deferred, so that a panic in fn does not leave the connection out of
+	// the pool with its snapshot held.
+	defer func() {
+		C.sqlite3_reset(c.stmt)
+		if row.rc != C.pcmt_row && row.rc != C.pcmt_done {
+			c.end() // the next read begins afresh
+		}
+		rr.put(c)
+	}()
 	r := PwnedRange{Mode: mode, Prefix: prefix}
 	switch row.rc {
 	case C.pcmt_row:
@@ -162,15 +171,10 @@ func (rr *rangeReader) read(ctx context.Context, mode PwnedMode, prefix uint32, 
 	default:
 		err = wrap("pwned range", c.err("read", row.rc))
 	}
-	if err == nil {
-		err = fn(r)
+	if err != nil {
+		return err
 	}
-	C.sqlite3_reset(c.stmt)
-	if row.rc != C.pcmt_row && row.rc != C.pcmt_done {
-		c.end() // the next read begins afresh
-	}
-	rr.put(c)
-	return err
+	return fn(r)
 }
 
 // snapshot makes sure c reads inside a transaction no older than

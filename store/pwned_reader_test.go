@@ -139,23 +139,51 @@ func TestPwnedRangeSnapshotsEnd(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 
+	waitForWALReset(t, path)
+}
+
+// waitForWALReset checkpoints the database at path until the WAL can be
+// reset, which takes every reader letting go of its snapshot.
+func waitForWALReset(t *testing.T, path string) {
+	t.Helper()
 	db, err := sql.Open("sqlite3", "file:"+path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	checkpoint := func() int {
+	deadline := time.Now().Add(3 * time.Second)
+	for {
 		var busy, log, done int
 		if err := db.QueryRow(`PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &log, &done); err != nil {
 			t.Fatal(err)
 		}
-		return busy
-	}
-	deadline = time.Now().Add(3 * time.Second)
-	for checkpoint() != 0 {
+		if busy == 0 {
+			return
+		}
 		if time.Now().After(deadline) {
-			t.Fatal("an idle range reader still holds its snapshot")
+			t.Fatal("a range reader still holds its snapshot")
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// A panic in fn leaves the reader usable and holding no snapshot.
+func TestPwnedRangeSurvivesAPanicInFn(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "pcmt.db")
+	s := storetest.Open(t, path)
+	if _, err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ds, want := randomCorpus(rand.New(rand.NewPCG(17, 18)), store.PwnedSHA1, 10, 1)
+	importCorpus(t, s, store.PwnedSHA1, 0, ds, want)
+	p := store.PwnedPrefix(ds[0])
+	func() {
+		defer func() { _ = recover() }()
+		_ = s.WithPwnedRange(ctx, store.PwnedSHA1, p, func(store.PwnedRange) error { panic("in fn") })
+	}()
+	waitForWALReset(t, path)
+	if r, err := s.PwnedRange(ctx, store.PwnedSHA1, p); err != nil || r.N != 10 {
+		t.Fatalf("after a panic: %d entries, %v", r.N, err)
 	}
 }
