@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
+
+	"pcmt/store"
 )
 
 // /api/v1 is the JSON API for scripts (see openapi.json). Its answers are
@@ -46,12 +48,12 @@ func (h *Handler) apiSearch(c *fiber.Ctx) error {
 	if q == "" || len(q) > maxSearchLen {
 		return apiError(c, fiber.StatusBadRequest, "bad_request", "q must be an e-mail address or a username.")
 	}
-	r, err := h.searchAccount(c.UserContext(), q)
+	r, kind, err := h.searchAccount(c.UserContext(), q)
 	if err != nil {
 		return err
 	}
 	out := apiSearchResult{Kind: "username", Breaches: []apiHit{}, LocalBreaches: r.LocalBreaches, Notice: r.Notice}
-	if strings.Contains(q, "@") {
+	if kind == store.RecordEmail {
 		out.Kind = "email"
 	}
 	switch {

@@ -84,7 +84,7 @@ func (h *Handler) runSearch(c *fiber.Ctx, f searchForm) error {
 	if f.Type == views.SearchPassword {
 		r, err = h.searchPassword(c.UserContext(), f.Q)
 	} else {
-		r, err = h.searchAccount(c.UserContext(), strings.TrimSpace(f.Q))
+		r, _, err = h.searchAccount(c.UserContext(), strings.TrimSpace(f.Q))
 	}
 	if err != nil {
 		return err
@@ -100,20 +100,20 @@ func (h *Handler) renderSearch(c *fiber.Ctx, status int, f views.SearchForm, r v
 }
 
 // searchAccount looks an e-mail address or username up in the local
-// breaches and, with an API key, in Have I Been Pwned. HIBP failing costs
-// its results, not the search.
-func (h *Handler) searchAccount(ctx context.Context, q string) (views.SearchResult, error) {
+// breaches and, with an API key, in Have I Been Pwned, and says which of
+// the two it took q for. HIBP failing costs its results, not the search.
+func (h *Handler) searchAccount(ctx context.Context, q string) (views.SearchResult, store.RecordKind, error) {
 	r := views.SearchResult{Done: true, Type: views.SearchAccount, What: "username"}
-	if strings.Contains(q, "@") {
+	kind, digest := breach.AccountDigest(q)
+	if kind == store.RecordEmail {
 		r.What = "e-mail address"
 	}
-	kind, digest := breach.AccountDigest(q)
 	local, err := h.store.BreachesHolding(ctx, kind, digest)
 	if err != nil {
-		return r, err
+		return r, kind, err
 	}
 	if r.LocalBreaches, err = h.store.BreachCount(ctx); err != nil {
-		return r, err
+		return r, kind, err
 	}
 	for i := range local {
 		v := breachView(&local[i])
@@ -122,21 +122,21 @@ func (h *Handler) searchAccount(ctx context.Context, q string) (views.SearchResu
 	}
 	if h.hibp == nil || !h.hibp.HasKey() {
 		r.HIBPOff = true
-		return r, nil
+		return r, kind, nil
 	}
 	hctx, cancel := context.WithTimeout(ctx, hibpTimeout)
 	defer cancel()
 	remote, err := h.hibp.BreachedAccount(hctx, q)
 	if err != nil {
 		r.Notice = h.hibpNotice(err)
-		return r, nil
+		return r, kind, nil
 	}
 	r.AskedHIBP = true
 	for _, b := range remote {
 		r.Hits = append(r.Hits, views.SearchHit{Title: cmp.Or(b.Title, b.Name), Date: b.BreachDate,
 			DataClasses: b.DataClasses, Verified: b.IsVerified, Source: "Have I Been Pwned"})
 	}
-	return r, nil
+	return r, kind, nil
 }
 
 // searchPassword is the check for browsers without JavaScript: the password
