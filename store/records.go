@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -229,25 +230,16 @@ func insertRecords(ctx context.Context, tx *sql.Tx, full *sql.Stmt, breach int64
 	return n, flush()
 }
 
-// BreachesWith returns the ids of the breaches holding a digest of kind:
-// one index seek per breach.
+// BreachesWith returns the ids of the breaches holding a digest of kind,
+// in id order.
 func (s *Store) BreachesWith(ctx context.Context, kind RecordKind, digest []byte) ([]int64, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT b.id FROM breaches b WHERE EXISTS
-		(SELECT 1 FROM breach_records r WHERE r.breach_id = b.id AND r.kind = ? AND r.digest = ?)
-		ORDER BY b.id`, int(kind), digest)
-	if err != nil {
-		return nil, wrap("find record", err)
+	bs, err := s.BreachesHolding(ctx, kind, digest)
+	ids := make([]int64, len(bs))
+	for i, b := range bs {
+		ids[i] = b.ID
 	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, wrap("find record", err)
-		}
-		ids = append(ids, id)
-	}
-	return ids, wrap("find record", rows.Err())
+	slices.Sort(ids)
+	return ids, err
 }
 
 // RecordCount counts the digests stored for a breach, by reading them: a
