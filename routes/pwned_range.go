@@ -93,7 +93,7 @@ func answerRange(c *fiber.Ctx, r store.PwnedRange, body, etag []byte) error {
 	}
 	buf := rangeBufs.Get().(*rangeBuf)
 	if padded && r.N < rangeMinPadded {
-		buf.out = appendPadded(buf.out[:0], r, rangeMinPadded+rand.IntN(rangeMaxPadded-rangeMinPadded+1)-r.N)
+		buf.out, buf.hex = appendPadded(buf.out[:0], buf.hex, r, rangeMinPadded+rand.IntN(rangeMaxPadded-rangeMinPadded+1)-r.N)
 	} else {
 		buf.out, buf.hex = appendRange(buf.out[:0], buf.hex, r)
 	}
