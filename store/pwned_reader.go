@@ -244,24 +244,25 @@ func (rr *rangeReader) close() {
 	rr.idle = nil
 }
 
-func openRangeConn(path string) (*rangeConn, error) {
+func openRangeConn(path string) (c *rangeConn, err error) {
 	cpath := C.CString(path)
 	defer C.free(unsafe.Pointer(cpath))
-	c := &rangeConn{}
+	c = &rangeConn{}
+	defer func() {
+		if err != nil {
+			c.close()
+		}
+	}()
 	if rc := C.sqlite3_open_v2(cpath, &c.db, C.pcmt_open_readonly|C.pcmt_open_nomutex, nil); rc != 0 {
-		err := c.err("open", rc)
-		c.close()
-		return nil, err
+		return nil, c.err("open", rc)
 	}
-	C.sqlite3_busy_timeout(c.db, 5000)
-	for _, q := range []string{fmt.Sprintf("PRAGMA mmap_size = %d", readerMmap), "PRAGMA query_only = true"} {
+	C.sqlite3_busy_timeout(c.db, busyTimeoutMS)
+	for _, q := range []string{readerMmapPragma, "PRAGMA query_only = true"} {
 		cq := C.CString(q)
 		rc := C.sqlite3_exec(c.db, cq, nil, nil, nil)
 		C.free(unsafe.Pointer(cq))
 		if rc != 0 {
-			err := c.err(q, rc)
-			c.close()
-			return nil, err
+			return nil, c.err(q, rc)
 		}
 	}
 	for _, p := range []struct {
@@ -272,9 +273,7 @@ func openRangeConn(path string) (*rangeConn, error) {
 		rc := C.sqlite3_prepare_v3(c.db, cq, -1, C.pcmt_prepare_persistent, p.stmt, nil)
 		C.free(unsafe.Pointer(cq))
 		if rc != 0 {
-			err := c.err("prepare", rc)
-			c.close()
-			return nil, err
+			return nil, c.err("prepare", rc)
 		}
 	}
 	return c, nil

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"runtime"
+	"strconv"
 	"sync"
 	"sync/atomic"
 
@@ -47,7 +48,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	w, err := sql.Open("sqlite3", dsn(path, url.Values{
 		"_journal_mode": {"WAL"},
 		"_txlock":       {"immediate"},
-		"_busy_timeout": {"5000"},
+		"_busy_timeout": {strconv.Itoa(busyTimeoutMS)},
 		"_foreign_keys": {"on"},
 		"_synchronous":  {"FULL"},
 	}))
@@ -69,11 +70,11 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	// of overflow pages, which costs a system call a page without it.
 	r := sql.OpenDB(&connector{dsn: dsn(path, url.Values{
 		"mode":          {"ro"},
-		"_busy_timeout": {"5000"},
+		"_busy_timeout": {strconv.Itoa(busyTimeoutMS)},
 		"_foreign_keys": {"on"},
 		"_query_only":   {"true"},
 	}), driver: &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
-		_, err := c.Exec(fmt.Sprintf("PRAGMA mmap_size = %d", readerMmap), nil)
+		_, err := c.Exec(readerMmapPragma, nil)
 		return err
 	}}})
 	n := max(4, runtime.NumCPU()*2)
@@ -89,8 +90,12 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	return s, nil
 }
 
-// readerMmap is how much of the file each reader maps.
-const readerMmap = 2 << 30
+// busyTimeoutMS is how long a connection waits for a lock, in milliseconds.
+const busyTimeoutMS = 5000
+
+// readerMmapPragma makes a reader map up to 2 GiB of the file, SQLite's
+// limit.
+const readerMmapPragma = "PRAGMA mmap_size = 2147483648"
 
 // connector opens connections of one DSN with a driver of its own, so that
 // a connect hook needs no global driver registration.
