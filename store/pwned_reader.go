@@ -244,10 +244,10 @@ func (rr *rangeReader) close() {
 	rr.idle = nil
 }
 
-func openRangeConn(path string) (c *rangeConn, err error) {
+func openRangeConn(path string) (_ *rangeConn, err error) {
 	cpath := C.CString(path)
 	defer C.free(unsafe.Pointer(cpath))
-	c = &rangeConn{}
+	c := &rangeConn{}
 	defer func() {
 		if err != nil {
 			c.close()
