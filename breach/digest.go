@@ -2,10 +2,16 @@ package breach
 
 import (
 	"bytes"
+	"crypto/md5"  //nolint:gosec // matching the hashes breach files hold, not a security choice here
 	"crypto/sha1" //nolint:gosec // SHA-1 is what the Pwned Passwords API speaks, not a security choice here
 	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/binary"
 	"strings"
+	"unicode/utf16"
 	"unicode/utf8"
+
+	"golang.org/x/crypto/md4" //nolint:staticcheck // NTLM is MD4, whatever its age
 
 	"pcmt/store"
 )
@@ -57,4 +63,34 @@ func AccountDigest(account string) (store.RecordKind, []byte) {
 	}
 	d := UsernameDigest([]byte(account))
 	return store.RecordUsername, d[:]
+}
+
+// PasswordHashes are the digests a password can be stored as, one for each
+// of store.PasswordKinds in that order: a search compares each with the
+// records of its kind. NTLM is MD4 over the password's UTF-16LE form.
+func PasswordHashes(password []byte) []store.Digest {
+	s1 := sha1.Sum(password) //nolint:gosec // see the import
+	m5 := md5.Sum(password)  //nolint:gosec // matching hashes breach files hold
+	s256 := sha256.Sum256(password)
+	s512 := sha512.Sum512(password)
+	return []store.Digest{
+		{Kind: store.RecordSHA1, Sum: s1[:]},
+		{Kind: store.RecordMD5, Sum: m5[:]},
+		{Kind: store.RecordSHA256, Sum: s256[:]},
+		{Kind: store.RecordSHA512, Sum: s512[:]},
+		{Kind: store.RecordNTLM, Sum: NTLMDigest(password)},
+	}
+}
+
+// NTLMDigest is the NTLM hash of a password: MD4 of its UTF-16LE encoding
+// (bytes that are not UTF-8 count as U+FFFD, as a browser would read them).
+func NTLMDigest(password []byte) []byte {
+	units := utf16.Encode([]rune(string(password)))
+	buf := make([]byte, 2*len(units))
+	for i, u := range units {
+		binary.LittleEndian.PutUint16(buf[2*i:], u)
+	}
+	h := md4.New()
+	h.Write(buf)
+	return h.Sum(nil)
 }

@@ -17,8 +17,7 @@ func SeenPassword(st *store.Store, log *slog.Logger) func(password string) bool 
 	return func(password string) bool {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
-		d := PasswordDigest([]byte(password))
-		seen, err := st.PasswordSeen(ctx, d[:])
+		seen, err := st.PasswordSeen(ctx, PasswordHashes([]byte(password)))
 		if err != nil {
 			log.Warn("password breach check failed", "err", err)
 			return false

@@ -31,6 +31,7 @@ var wantAccess = map[string]access{
 	"GET /dashboard":                        userRole,
 	"GET /search":                           userRole,
 	"POST /search":                          userRole,
+	"GET /search/range":                     userRole,
 	"GET /watchlist":                        userRole,
 	"POST /watchlist":                       userRole,
 	"POST /watchlist/email-alerts":          userRole,

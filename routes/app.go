@@ -73,6 +73,8 @@ type Handler struct {
 	hibpWatch *monitor.HIBPWatch
 	// matcher digests watched values and finds them in breaches.
 	matcher *monitor.Matcher
+	// passwordPlans keeps what the password-check script asks for.
+	passwordPlans *passwordPlans
 }
 
 // New builds the Fiber app: settings, middleware and every route.
@@ -163,6 +165,8 @@ func newHandler(d Deps) (*Handler, error) {
 		hibp:      d.HIBP,
 		hibpWatch: d.HIBPWatch,
 		matcher:   matcher,
+
+		passwordPlans: &passwordPlans{},
 	}
 	// An API key an admin set in /admin/settings wins over the config's.
 	if err := h.loadHIBPKey(); err != nil {

@@ -56,6 +56,7 @@ func (h *Handler) routes() []route {
 
 		{fiber.MethodGet, "/search", userRole, h.showSearch},
 		{fiber.MethodPost, "/search", userRole, h.search},
+		{fiber.MethodGet, "/search/range", userRole, h.showPasswordRange},
 
 		{fiber.MethodGet, "/breaches", member, h.showBreaches},
 		{fiber.MethodGet, "/breaches/:id", member, h.showBreach},

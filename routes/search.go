@@ -96,6 +96,11 @@ func (h *Handler) renderSearch(c *fiber.Ctx, status int, f views.SearchForm, r v
 	if isHTMX(c) {
 		return render(c, status, views.SearchPanel(r))
 	}
+	plan, err := h.passwordPlan(c.UserContext())
+	if err != nil {
+		return err
+	}
+	f.Check = plan
 	return render(c, status, views.Search(h.page(c, "Search"), f, r))
 }
 
@@ -116,9 +121,7 @@ func (h *Handler) searchAccount(ctx context.Context, q string) (views.SearchResu
 		return r, kind, err
 	}
 	for i := range local {
-		v := breachView(&local[i])
-		r.Hits = append(r.Hits, views.SearchHit{Title: v.Heading(), Date: v.Date, DataClasses: v.DataClasses,
-			Verified: v.Verified, Source: "local", Href: v.Href()})
+		r.Hits = append(r.Hits, localHit(&local[i]))
 	}
 	if h.hibp == nil || !h.hibp.HasKey() {
 		r.HIBPOff = true
@@ -140,25 +143,21 @@ func (h *Handler) searchAccount(ctx context.Context, q string) (views.SearchResu
 }
 
 // searchPassword is the check for browsers without JavaScript: the password
-// is hashed at once, looked up in the local corpus and breaches and, when
-// configured, in HIBP's range API (which sees only a 5-hex prefix). Nothing
-// is kept.
+// is hashed at once into every form the instance can match (SHA-1 and NTLM
+// for the corpora; SHA-1, MD5, SHA-256, SHA-512 and NTLM for breach
+// records), looked up, and, when configured, checked with HIBP's range API
+// (which sees only a 5-hex prefix). Nothing is kept. The password-check
+// script reaches the same answer through showPasswordRange.
 func (h *Handler) searchPassword(ctx context.Context, password string) (views.SearchResult, error) {
-	sum := breach.PasswordDigest([]byte(password))
+	hashes := breach.PasswordHashes([]byte(password))
 	r := views.SearchResult{Done: true, Type: views.SearchPassword}
-	n, err := h.store.PwnedCount(ctx, store.PwnedSHA1, sum[:])
+	m, err := h.store.PasswordMatches(ctx, hashes)
 	if err != nil {
 		return r, err
 	}
-	r.Seen = n
-	local, err := h.store.BreachesHolding(ctx, store.RecordSHA1, sum[:])
-	if err != nil {
-		return r, err
-	}
-	for i := range local {
-		v := breachView(&local[i])
-		r.Hits = append(r.Hits, views.SearchHit{Title: v.Heading(), Date: v.Date, DataClasses: v.DataClasses,
-			Verified: v.Verified, Source: "local", Href: v.Href()})
+	r.Seen = m.Seen
+	for i := range m.Breaches {
+		r.Hits = append(r.Hits, localHit(&m.Breaches[i]))
 	}
 	if h.hibp == nil {
 		r.HIBPOff = true
@@ -166,7 +165,7 @@ func (h *Handler) searchPassword(ctx context.Context, password string) (views.Se
 	}
 	hctx, cancel := context.WithTimeout(ctx, hibpTimeout)
 	defer cancel()
-	remote, err := h.hibp.PasswordCount(hctx, sum)
+	remote, err := h.hibp.PasswordCount(hctx, [20]byte(hashes[0].Sum))
 	if err != nil {
 		r.Notice = h.hibpNotice(err)
 		return r, nil
@@ -175,6 +174,13 @@ func (h *Handler) searchPassword(ctx context.Context, password string) (views.Se
 	// is the better guess, where a sum would count most sightings twice.
 	r.Seen = max(r.Seen, remote)
 	return r, nil
+}
+
+// localHit is how a search lists a local breach.
+func localHit(b *store.Breach) views.SearchHit {
+	v := breachView(b)
+	return views.SearchHit{Title: v.Heading(), Date: v.Date, DataClasses: v.DataClasses,
+		Verified: v.Verified, Source: "local", Href: v.Href()}
 }
 
 // hibpNotice logs why HIBP failed (its errors name the endpoint, never the

@@ -250,14 +250,11 @@ func (s *Store) RecordCount(ctx context.Context, breach int64) (int64, error) {
 	return n, wrap("count records", err)
 }
 
-// PasswordSeen reports whether a password, by its SHA-1, is in the Pwned
-// Passwords corpus or in any breach.
-func (s *Store) PasswordSeen(ctx context.Context, sha1 []byte) (bool, error) {
-	if n, err := s.PwnedCount(ctx, PwnedSHA1, sha1); err != nil || n > 0 {
-		return n > 0, err
-	}
-	ids, err := s.BreachesWith(ctx, RecordSHA1, sha1)
-	return len(ids) > 0, err
+// PasswordSeen reports whether a password, by its digests (one of each
+// password kind), is in a Pwned Passwords corpus or in any breach.
+func (s *Store) PasswordSeen(ctx context.Context, ds []Digest) (bool, error) {
+	m, err := s.PasswordMatches(ctx, ds)
+	return m.Seen > 0 || len(m.Breaches) > 0, err
 }
 
 // BreachesHolding returns the breaches holding a digest of kind, the
