@@ -210,12 +210,13 @@ func searchFor(t *testing.T, b *tab, term, state string) {
 	}
 }
 
-var rangePath = regexp.MustCompile(`^/range/[0-9A-F]{5}$`)
+var rangePath = regexp.MustCompile(`^/search/range$`)
 
 // checkPasswordRequests checks what the two password checks sent. With
-// JavaScript: exactly one GET /range/{5 hex} each, with padding, and the
-// prefix of each password's hash; no form post. Without: one POST /search
-// each and no /range. Never the password or its hash in a URL.
+// JavaScript: exactly one GET /search/range?kind=sha1&prefix={5 hex} each
+// (the instance holds no other hash kind here), with the prefix of each
+// password's hash; no form post. Without: one POST /search each and no
+// range request. Never the password or its hash in a URL.
 func checkPasswordRequests(t *testing.T, b *tab, sent []sentRequest, scripts bool) {
 	t.Helper()
 	var ranges, posts []string
@@ -234,17 +235,17 @@ func checkPasswordRequests(t *testing.T, b *tab, sent []sentRequest, scripts boo
 			continue
 		}
 		switch {
-		case strings.HasPrefix(u.Path, "/range/"):
-			ranges = append(ranges, u.Path)
-			if !rangePath.MatchString(u.Path) || u.RawQuery != "" || r.method != http.MethodGet || r.header("Add-Padding") != "true" {
-				t.Errorf("range request %s %s (Add-Padding %q): want GET /range/{5 hex} with padding", r.method, r.url, r.header("Add-Padding"))
+		case rangePath.MatchString(u.Path):
+			ranges = append(ranges, u.RawQuery)
+			if r.method != http.MethodGet {
+				t.Errorf("range request %s %s: want GET", r.method, r.url)
 			}
 		case u.Path == "/search" && r.method == http.MethodPost:
 			posts = append(posts, r.url)
 		}
 	}
 	if scripts {
-		want := []string{"/range/" + sha1Hex(searchBreachedPass)[:5], "/range/" + sha1Hex(searchCleanPass)[:5]}
+		want := []string{"kind=sha1&prefix=" + sha1Hex(searchBreachedPass)[:5], "kind=sha1&prefix=" + sha1Hex(searchCleanPass)[:5]}
 		if !slices.Equal(ranges, want) || len(posts) != 0 {
 			t.Errorf("password checks with JavaScript sent ranges %q and %d POST /search; want %q and none", ranges, len(posts), want)
 		}
@@ -262,8 +263,8 @@ func checkPasswordRequests(t *testing.T, b *tab, sent []sentRequest, scripts boo
 }
 
 // checkSearchLog looks through the app's whole log: no search term and no
-// password hash (nor its suffix) may be there; the range requests are
-// logged with their prefix only.
+// password hash (nor its suffix) may be there; range requests are logged
+// without their query, which holds the prefix.
 func checkSearchLog(t *testing.T, log string, scripts bool) {
 	t.Helper()
 	if !strings.Contains(log, "path=/search") {
@@ -277,13 +278,13 @@ func checkSearchLog(t *testing.T, log string, scripts bool) {
 			}
 		}
 	}
-	ranges := regexp.MustCompile(`path=(/range/\S*)`).FindAllStringSubmatch(log, -1)
+	ranges := regexp.MustCompile(`path=(/search/range\S*)`).FindAllStringSubmatch(log, -1)
 	if scripts && len(ranges) != 2 {
 		t.Errorf("%d range requests in the log, want 2", len(ranges))
 	}
 	for _, m := range ranges {
 		if !rangePath.MatchString(m[1]) {
-			t.Errorf("logged range request %s: want /range/{5 hex}", m[1])
+			t.Errorf("logged range request %s: want /search/range without its query", m[1])
 		}
 	}
 }
