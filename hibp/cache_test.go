@@ -125,6 +125,14 @@ func TestCacheIsPerUser(t *testing.T) {
 	if _, err := c.BreachedAccount(ctx, 0, "alice@example.com"); err == nil || f.count("breachedaccount") != 4 {
 		t.Fatalf("a lookup for nobody: %v, %d requests", err, f.count("breachedaccount"))
 	}
+	// Ranges are never cached: a kept prefix would show that someone
+	// checked a password starting with it.
+	f.set(func(f *fake) { f.ranges["sha1/5BAA6"] = padded(35, "1E4C9B93F3F0682250B6CF8331B7EE68FD8:10434004") })
+	for i := range 2 {
+		if _, err := c.Range(ctx, "5BAA6", hibp.ModeSHA1); err != nil || f.count("range") != i+1 {
+			t.Fatalf("range %d: %v, %d requests", i, err, f.count("range"))
+		}
+	}
 }
 
 func TestCacheOffWithoutTTL(t *testing.T) {
