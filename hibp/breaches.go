@@ -59,13 +59,19 @@ func (b *Breach) UnmarshalJSON(data []byte) error {
 // BreachedAccount lists the breaches an e-mail address or username appears
 // in (case and surrounding spaces do not matter); none, and no error, when
 // HIBP does not know it. It needs the API key.
+// userID is the user who asks: the answer is cached for them alone, so
+// that no other user's lookup is answered from it (see scope).
 // A cached answer holds only the breaches' names; their details come from
 // the (cached) breach list.
-func (c *Client) BreachedAccount(ctx context.Context, account string) ([]Breach, error) {
+func (c *Client) BreachedAccount(ctx context.Context, userID int64, account string) ([]Breach, error) {
 	const endpoint = "breachedaccount"
 	if c.key() == "" {
 		return nil, fmt.Errorf("hibp: %s: %w", endpoint, ErrNoKey)
 	}
+	if userID <= 0 {
+		return nil, fmt.Errorf("hibp: %s: %w", endpoint, errNoUser)
+	}
+	sc := userScope(userID)
 	// HIBP ignores case and surrounding spaces; so does the cache.
 	account = strings.ToLower(strings.TrimSpace(account))
 	if account == "" {
@@ -74,7 +80,7 @@ func (c *Client) BreachedAccount(ctx context.Context, account string) ([]Breach,
 	r := request{endpoint: endpoint, auth: true,
 		url: c.baseURL + "/breachedaccount/" + url.PathEscape(account) + "?truncateResponse=false"}
 	var full []Breach
-	status, body, cached, err := c.fetch(ctx, r, func(body []byte) ([]byte, error) {
+	status, body, cached, err := c.fetch(ctx, sc, r, func(body []byte) ([]byte, error) {
 		if err := decode(endpoint, body, &full); err != nil {
 			return nil, err
 		}
@@ -99,12 +105,13 @@ func (c *Client) BreachedAccount(ctx context.Context, account string) ([]Breach,
 	if err := decode(endpoint, body, &names); err != nil {
 		return nil, err
 	}
-	return c.resolve(ctx, names)
+	return c.resolve(ctx, sc, names)
 }
 
-// resolve turns breach names into the breaches, from the breach list or,
-// for a breach newer than the list, one by one.
-func (c *Client) resolve(ctx context.Context, names []string) ([]Breach, error) {
+// resolve turns breach names into the breaches, from the (public) breach
+// list or, for a breach newer than the list, one by one in sc: that a
+// breach missing from the list was asked for tells of an account in it.
+func (c *Client) resolve(ctx context.Context, sc scope, names []string) ([]Breach, error) {
 	all, err := c.Breaches(ctx)
 	if err != nil {
 		return nil, err
@@ -117,7 +124,7 @@ func (c *Client) resolve(ctx context.Context, names []string) ([]Breach, error) 
 	for _, n := range names {
 		b, ok := byName[strings.ToLower(n)]
 		if !ok {
-			b, err = c.Breach(ctx, n)
+			b, err = c.breach(ctx, sc, n)
 			if errors.Is(err, ErrNotFound) { // since removed: the name is all there is
 				b, err = Breach{Name: n}, nil
 			}
@@ -133,7 +140,7 @@ func (c *Client) resolve(ctx context.Context, names []string) ([]Breach, error) 
 // Breaches lists every breach HIBP knows; no key needed.
 func (c *Client) Breaches(ctx context.Context) ([]Breach, error) {
 	const endpoint = "breaches"
-	status, body, _, err := c.fetch(ctx, request{endpoint: endpoint, url: c.baseURL + "/breaches"}, keepAll)
+	status, body, _, err := c.fetch(ctx, public, request{endpoint: endpoint, url: c.baseURL + "/breaches"}, keepAll)
 	if err != nil {
 		return nil, err
 	}
@@ -149,12 +156,16 @@ func (c *Client) Breaches(ctx context.Context) ([]Breach, error) {
 
 // Breach returns one breach by its name, or ErrNotFound; no key needed.
 func (c *Client) Breach(ctx context.Context, name string) (Breach, error) {
+	return c.breach(ctx, public, name)
+}
+
+func (c *Client) breach(ctx context.Context, sc scope, name string) (Breach, error) {
 	const endpoint = "breach"
 	if strings.TrimSpace(name) == "" {
 		return Breach{}, fmt.Errorf("hibp: %s: %w", endpoint, ErrNotFound)
 	}
 	r := request{endpoint: endpoint, url: c.baseURL + "/breach/" + url.PathEscape(name)}
-	status, body, _, err := c.fetch(ctx, r, keepAll)
+	status, body, _, err := c.fetch(ctx, sc, r, keepAll)
 	if err != nil {
 		return Breach{}, err
 	}

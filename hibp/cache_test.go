@@ -35,14 +35,14 @@ func TestCacheHitAndStale(t *testing.T) {
 	now := time.Date(2026, 11, 23, 16, 0, 0, 0, time.UTC)
 	c, _ := cachedClient(t, f, &now)
 
-	first, err := c.BreachedAccount(ctx, "alice@example.com")
+	first, err := c.BreachedAccount(ctx, testUser, "alice@example.com")
 	if err != nil {
 		t.Fatal(err)
 	}
 	// A hit asks nothing of breachedaccount; the details come from the
 	// breach list and, for the breach newer than the list, /breach/.
 	now = now.Add(59 * time.Minute)
-	second, err := c.BreachedAccount(ctx, " Alice@Example.com")
+	second, err := c.BreachedAccount(ctx, testUser, " Alice@Example.com")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +59,7 @@ func TestCacheHitAndStale(t *testing.T) {
 
 	// A 404 is cached.
 	for range 2 {
-		if got, err := c.BreachedAccount(ctx, "nobody@example.com"); err != nil || len(got) != 0 {
+		if got, err := c.BreachedAccount(ctx, testUser, "nobody@example.com"); err != nil || len(got) != 0 {
 			t.Fatalf("not pwned: %v %v", got, err)
 		}
 	}
@@ -69,7 +69,7 @@ func TestCacheHitAndStale(t *testing.T) {
 
 	// Past the TTL, it asks again.
 	now = now.Add(2 * time.Minute)
-	if _, err := c.BreachedAccount(ctx, "alice@example.com"); err != nil || f.count("breachedaccount") != 3 {
+	if _, err := c.BreachedAccount(ctx, testUser, "alice@example.com"); err != nil || f.count("breachedaccount") != 3 {
 		t.Fatalf("stale: %v, %d requests", err, f.count("breachedaccount"))
 	}
 
@@ -83,13 +83,65 @@ func TestCacheHitAndStale(t *testing.T) {
 	}
 }
 
+// Each user has a cache of their own: what one looked up never answers
+// another (whose lookup reaches HIBP as if nobody had asked before), and
+// the breach a cached answer names beyond the list is fetched in the same
+// user's cache. Only the public breach list is shared.
+func TestCacheIsPerUser(t *testing.T) {
+	ctx := context.Background()
+	f := newFake(t)
+	now := time.Date(2026, 11, 23, 16, 0, 0, 0, time.UTC)
+	c, _ := cachedClient(t, f, &now)
+	const ann, bob = 1, 2
+	counts := func() [3]int { return [3]int{f.count("breachedaccount"), f.count("breaches"), f.count("breach")} }
+
+	for i, step := range []struct {
+		user    int64
+		account string
+		want    [3]int // breachedaccount, breaches, breach requests so far
+	}{
+		{ann, "alice@example.com", [3]int{1, 0, 0}},
+		{bob, "Alice@Example.com", [3]int{2, 0, 0}}, // not ann's answer
+		{ann, "alice@example.com", [3]int{2, 1, 1}}, // ann's: Collection1 from /breach/
+		{bob, "alice@example.com", [3]int{2, 1, 2}}, // bob's: the list shared, Collection1 not
+		{ann, "nobody@example.com", [3]int{3, 1, 2}},
+		{bob, "nobody@example.com", [3]int{4, 1, 2}}, // a 404 is no more shared than a hit
+		{bob, "nobody@example.com", [3]int{4, 1, 2}},
+	} {
+		got, err := c.BreachedAccount(ctx, step.user, step.account)
+		if err != nil || len(got) != 3 && step.account == "alice@example.com" {
+			t.Fatalf("step %d: %d breaches, %v", i, len(got), err)
+		}
+		if counts() != step.want {
+			t.Fatalf("step %d (user %d): requests %v, want %v", i, step.user, counts(), step.want)
+		}
+	}
+	// Asked for by name, a breach is public: neither user's copy serves it.
+	for range 2 {
+		if b, err := c.Breach(ctx, "Collection1"); err != nil || b.Name != "Collection1" || f.count("breach") != 3 {
+			t.Fatalf("public breach: %v, %d requests", err, f.count("breach"))
+		}
+	}
+	if _, err := c.BreachedAccount(ctx, 0, "alice@example.com"); err == nil || f.count("breachedaccount") != 4 {
+		t.Fatalf("a lookup for nobody: %v, %d requests", err, f.count("breachedaccount"))
+	}
+	// Ranges are never cached: a kept prefix would show that someone
+	// checked a password starting with it.
+	f.set(func(f *fake) { f.ranges["sha1/5BAA6"] = padded(35, "1E4C9B93F3F0682250B6CF8331B7EE68FD8:10434004") })
+	for i := range 2 {
+		if _, err := c.Range(ctx, "5BAA6", hibp.ModeSHA1); err != nil || f.count("range") != i+1 {
+			t.Fatalf("range %d: %v, %d requests", i, err, f.count("range"))
+		}
+	}
+}
+
 func TestCacheOffWithoutTTL(t *testing.T) {
 	ctx := context.Background()
 	f := newFake(t)
 	s := storetest.New(t)
 	c := newClient(t, f, func(o *hibp.Options) { o.Store = s }) // CacheTTL 0
 	for range 2 {
-		if _, err := c.BreachedAccount(ctx, "bob"); err != nil {
+		if _, err := c.BreachedAccount(ctx, testUser, "bob"); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -109,7 +161,7 @@ func TestCacheDoesNotRevealAccount(t *testing.T) {
 	now := time.Date(2026, 11, 23, 16, 0, 0, 0, time.UTC)
 	c, s := cachedClient(t, f, &now)
 	const account = "alice@example.com"
-	if _, err := c.BreachedAccount(ctx, account); err != nil {
+	if _, err := c.BreachedAccount(ctx, testUser, account); err != nil {
 		t.Fatal(err)
 	}
 

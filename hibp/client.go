@@ -1,7 +1,8 @@
 // Package hibp is a client of the Have I Been Pwned API v3 and of the Pwned
 // Passwords range API: one rate-limit scheduler per key shared by every
 // caller, 429 + retry-after honoured, answers cached in SQLite under keys
-// that do not reveal what was searched.
+// that do not reveal what was searched, each account lookup for the user
+// who asked alone (see scope).
 package hibp
 
 import (

@@ -34,7 +34,7 @@ func TestBreachedAccount(t *testing.T) {
 	f := newFake(t)
 	c := newClient(t, f, nil)
 
-	got, err := c.BreachedAccount(ctx, "alice@example.com")
+	got, err := c.BreachedAccount(ctx, testUser, "alice@example.com")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,14 +53,14 @@ func TestBreachedAccount(t *testing.T) {
 	}
 
 	// Not pwned: no breaches and no error.
-	none, err := c.BreachedAccount(ctx, "nobody@example.com")
+	none, err := c.BreachedAccount(ctx, testUser, "nobody@example.com")
 	if err != nil || none == nil || len(none) != 0 {
 		t.Fatalf("not pwned: %v %v", none, err)
 	}
 	if n := f.count("breachedaccount"); n != 2 {
 		t.Fatalf("requests: %d", n)
 	}
-	if _, err := c.BreachedAccount(ctx, "  "); !errors.Is(err, hibp.ErrNoAccount) || f.count("breachedaccount") != 2 {
+	if _, err := c.BreachedAccount(ctx, testUser, "  "); !errors.Is(err, hibp.ErrNoAccount) || f.count("breachedaccount") != 2 {
 		t.Fatalf("empty account: %v", err)
 	}
 }
@@ -72,7 +72,7 @@ func TestWithoutKeyNoRequest(t *testing.T) {
 	if c.HasKey() {
 		t.Fatal("HasKey without a key")
 	}
-	if _, err := c.BreachedAccount(ctx, "alice@example.com"); !errors.Is(err, hibp.ErrNoKey) {
+	if _, err := c.BreachedAccount(ctx, testUser, "alice@example.com"); !errors.Is(err, hibp.ErrNoKey) {
 		t.Fatalf("breachedaccount: %v", err)
 	}
 	if err := c.TestKey(ctx); !errors.Is(err, hibp.ErrNoKey) {
@@ -115,7 +115,7 @@ func TestTestKey(t *testing.T) {
 	if !errors.Is(err, hibp.ErrBadKey) {
 		t.Fatalf("bad key: %v", err)
 	}
-	if _, err := bad.BreachedAccount(ctx, "alice@example.com"); !errors.Is(err, hibp.ErrBadKey) ||
+	if _, err := bad.BreachedAccount(ctx, testUser, "alice@example.com"); !errors.Is(err, hibp.ErrBadKey) ||
 		strings.Contains(err.Error(), "wrong-key") || strings.Contains(err.Error(), "alice") {
 		t.Fatalf("bad key, breachedaccount: %v", err)
 	}
@@ -141,11 +141,11 @@ func TestErrorsHideSearchAndKey(t *testing.T) {
 	}
 
 	f := newFake(t)
-	_, err := newClient(t, f, func(o *hibp.Options) { o.UserAgent = "" }).BreachedAccount(ctx, account)
+	_, err := newClient(t, f, func(o *hibp.Options) { o.UserAgent = "" }).BreachedAccount(ctx, testUser, account)
 	check("no user agent", err, hibp.ErrForbidden) // the default "pcmt" is not the fake's
 
 	f.set(func(f *fake) { f.override = http.StatusServiceUnavailable })
-	_, err = newClient(t, f, nil).BreachedAccount(ctx, account)
+	_, err = newClient(t, f, nil).BreachedAccount(ctx, testUser, account)
 	check("503", err, hibp.ErrUnavailable)
 	var se *hibp.StatusError
 	if !errors.As(err, &se) || se.Status != 503 || !strings.Contains(err.Error(), "503") {
@@ -156,7 +156,7 @@ func TestErrorsHideSearchAndKey(t *testing.T) {
 		_, _ = w.Write([]byte(`[{"Name": "Adobe", "BreachDate": "yesterday"}]`))
 	}))
 	defer bad.Close()
-	_, err = newClient(t, f, func(o *hibp.Options) { o.BaseURL = bad.URL }).BreachedAccount(ctx, account)
+	_, err = newClient(t, f, func(o *hibp.Options) { o.BaseURL = bad.URL }).BreachedAccount(ctx, testUser, account)
 	check("bad JSON", err, nil)
 
 	huge := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -166,12 +166,12 @@ func TestErrorsHideSearchAndKey(t *testing.T) {
 		}
 	}))
 	defer huge.Close()
-	_, err = newClient(t, f, func(o *hibp.Options) { o.BaseURL = huge.URL }).BreachedAccount(ctx, account)
+	_, err = newClient(t, f, func(o *hibp.Options) { o.BaseURL = huge.URL }).BreachedAccount(ctx, testUser, account)
 	check("too large", err, nil)
 
 	gone := httptest.NewServer(http.NotFoundHandler())
 	gone.Close()
-	_, err = newClient(t, f, func(o *hibp.Options) { o.BaseURL = gone.URL }).BreachedAccount(ctx, account)
+	_, err = newClient(t, f, func(o *hibp.Options) { o.BaseURL = gone.URL }).BreachedAccount(ctx, testUser, account)
 	check("connection refused", err, nil)
 }
 

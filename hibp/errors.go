@@ -32,6 +32,10 @@ var (
 	ErrBadMode = apperr.New(apperr.Invalid, "The hash mode is sha1 or ntlm.")
 	// ErrNoAccount: the account searched is empty.
 	ErrNoAccount = apperr.New(apperr.Invalid, "Please enter an e-mail address or username.")
+
+	// errNoUser: an account lookup without the user it is for, whose
+	// cache alone may keep the answer; a bug of the caller.
+	errNoUser = apperr.New(apperr.Internal, "Have I Been Pwned was asked on behalf of nobody.")
 )
 
 // StatusError is an answer with a status the client does not expect.

@@ -15,6 +15,8 @@ import (
 const (
 	testKey       = "0123456789abcdef0123456789abcdef"
 	testUserAgent = "pcmt-test/1.0"
+	// testUser is the user on whose behalf the tests look accounts up.
+	testUser = 1
 )
 
 // fake is a local stand-in for haveibeenpwned.com and api.pwnedpasswords.com:

@@ -27,7 +27,7 @@ func TestRateSharedByConcurrentCalls(t *testing.T) {
 	errs := make(chan error, n)
 	for i := range n {
 		wg.Go(func() {
-			_, err := c.BreachedAccount(ctx, fmt.Sprintf("user%d@example.com", i))
+			_, err := c.BreachedAccount(ctx, testUser, fmt.Sprintf("user%d@example.com", i))
 			errs <- err
 		})
 	}
@@ -58,20 +58,20 @@ func TestRatePerMinute(t *testing.T) {
 	c := newClient(t, f, func(o *hibp.Options) {
 		o.MinInterval, o.RatePerMinute, o.MaxRetryWait = 0, 10, time.Second
 	})
-	if _, err := c.BreachedAccount(ctx, "bob"); err != nil {
+	if _, err := c.BreachedAccount(ctx, testUser, "bob"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.BreachedAccount(ctx, "bob"); !errors.Is(err, hibp.ErrRateLimited) {
+	if _, err := c.BreachedAccount(ctx, testUser, "bob"); !errors.Is(err, hibp.ErrRateLimited) {
 		t.Fatalf("second call: %v", err)
 	}
 	// A deadline before the caller's turn fails at once too.
 	short, cancel := context.WithTimeout(ctx, 10*time.Millisecond)
 	defer cancel()
 	c2 := newClient(t, f, func(o *hibp.Options) { o.MinInterval = time.Hour; o.MaxRetryWait = 2 * time.Hour })
-	if _, err := c2.BreachedAccount(ctx, "bob"); err != nil {
+	if _, err := c2.BreachedAccount(ctx, testUser, "bob"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c2.BreachedAccount(short, "bob"); !errors.Is(err, hibp.ErrRateLimited) {
+	if _, err := c2.BreachedAccount(short, testUser, "bob"); !errors.Is(err, hibp.ErrRateLimited) {
 		t.Fatalf("past the deadline: %v", err)
 	}
 	if n := f.count("breachedaccount"); n != 2 {
@@ -90,7 +90,7 @@ func TestTooManyRequestsPausesEveryone(t *testing.T) {
 	var wg sync.WaitGroup
 	errs := make(chan error, 4)
 	wg.Go(func() {
-		got, err := c.BreachedAccount(ctx, "alice@example.com")
+		got, err := c.BreachedAccount(ctx, testUser, "alice@example.com")
 		if err == nil && len(got) != 3 {
 			err = fmt.Errorf("retried call: %d breaches", len(got))
 		}
@@ -103,7 +103,7 @@ func TestTooManyRequestsPausesEveryone(t *testing.T) {
 	}
 	for i := range 3 {
 		wg.Go(func() {
-			_, err := c.BreachedAccount(ctx, fmt.Sprintf("user%d@example.com", i))
+			_, err := c.BreachedAccount(ctx, testUser, fmt.Sprintf("user%d@example.com", i))
 			errs <- err
 		})
 	}
@@ -137,7 +137,7 @@ func TestTooManyRequestsBounded(t *testing.T) {
 	f := newFake(t)
 	f.tooMany, f.retry = 100, "0"
 	c := newClient(t, f, nil)
-	if _, err := c.BreachedAccount(ctx, "bob"); !errors.Is(err, hibp.ErrRateLimited) {
+	if _, err := c.BreachedAccount(ctx, testUser, "bob"); !errors.Is(err, hibp.ErrRateLimited) {
 		t.Fatalf("always 429: %v", err)
 	}
 	if n := f.count("breachedaccount"); n != 4 {
@@ -150,7 +150,7 @@ func TestTooManyRequestsBounded(t *testing.T) {
 	c = newClient(t, f, nil)
 	start := time.Now()
 	for range 2 {
-		if _, err := c.BreachedAccount(ctx, "bob"); !errors.Is(err, hibp.ErrRateLimited) {
+		if _, err := c.BreachedAccount(ctx, testUser, "bob"); !errors.Is(err, hibp.ErrRateLimited) {
 			t.Fatalf("long pause: %v", err)
 		}
 	}

@@ -84,7 +84,9 @@ type Watched struct {
 
 // Recheck asks HIBP about a user's values after new breaches appeared in
 // its list, records an alert for each value found in one of them and
-// queues the mail. It needs an API key; without one it does nothing.
+// queues the mail. It needs an API key; without one it does nothing. It
+// asks on the user's behalf: the answers are cached for them alone, never
+// for another user who watches or searches the same value.
 func (w *HIBPWatch) Recheck(ctx context.Context, userID int64, values []Watched) (int64, error) {
 	if !w.client.HasKey() || len(values) == 0 {
 		return 0, nil
@@ -95,7 +97,7 @@ func (w *HIBPWatch) Recheck(ctx context.Context, userID int64, values []Watched)
 	}
 	var alerts []store.NewAlert
 	for _, v := range values {
-		found, err := w.client.BreachedAccount(ctx, v.Value)
+		found, err := w.client.BreachedAccount(ctx, userID, v.Value)
 		if err != nil {
 			return 0, fmt.Errorf("monitor: hibp recheck: %w", err)
 		}

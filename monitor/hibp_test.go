@@ -1,6 +1,7 @@
 package monitor_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -8,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"pcmt/hibp"
 	"pcmt/monitor"
@@ -113,5 +115,53 @@ func TestHIBPListGainsABreach(t *testing.T) {
 	}
 	if len(f.alerts(bob)) != 0 {
 		t.Fatal("bob was alerted")
+	}
+}
+
+// The recheck asks HIBP for the watcher alone: its cached answer serves
+// that user's later rechecks and searches, never another user who watches
+// the same value.
+func TestHIBPRecheckCacheIsTheWatchers(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	fake := &fakeHIBP{breaches: []map[string]any{breachJSON("Old")}, account: "ann@example.org", in: []string{"Fresh"}}
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	now := time.Now()
+	client, err := hibp.New(hibp.Options{APIKey: "k", BaseURL: srv.URL, PasswordsURL: srv.URL, MinInterval: 1,
+		Store: f.st, CacheTTL: time.Hour, CacheKey: bytes.Repeat([]byte{5}, 32), Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := monitor.NewHIBPWatch(f.st, client, f.m, nil)
+	if _, err := w.Check(ctx); err != nil {
+		t.Fatal(err)
+	}
+	fake.mu.Lock()
+	fake.breaches = append(fake.breaches, breachJSON("Fresh"))
+	fake.mu.Unlock()
+	now = now.Add(2 * time.Hour) // past the cached list
+	if n, err := w.Check(ctx); err != nil || n != 1 {
+		t.Fatalf("second check: %d, %v", n, err)
+	}
+	ann, bob := f.user("ann"), f.user("bob")
+	annItem, bobItem := f.watch(ann, "ann@example.org"), f.watch(bob, "ann@example.org")
+	asked := func() int {
+		fake.mu.Lock()
+		defer fake.mu.Unlock()
+		return len(fake.asked)
+	}
+
+	if n, err := w.Recheck(ctx, ann.ID, []monitor.Watched{{ItemID: annItem, Value: "ann@example.org"}}); err != nil || n != 1 || asked() != 1 {
+		t.Fatalf("ann's recheck: %d alerts, %v, HIBP asked %d times", n, err, asked())
+	}
+	if n, err := w.Recheck(ctx, bob.ID, []monitor.Watched{{ItemID: bobItem, Value: "ann@example.org"}}); err != nil || n != 1 || asked() != 2 {
+		t.Fatalf("bob's recheck of the value ann watches: %d alerts, %v, HIBP asked %d times (want 2)", n, err, asked())
+	}
+	if _, err := w.Recheck(ctx, ann.ID, []monitor.Watched{{ItemID: annItem, Value: "ann@example.org"}}); err != nil || asked() != 2 {
+		t.Fatalf("ann's second recheck: %v, HIBP asked %d times (want her cached answer)", err, asked())
+	}
+	if len(f.alerts(ann)) != 1 || len(f.alerts(bob)) != 1 {
+		t.Fatalf("alerts: ann %+v, bob %+v", f.alerts(ann), f.alerts(bob))
 	}
 }

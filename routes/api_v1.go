@@ -48,7 +48,7 @@ func (h *Handler) apiSearch(c *fiber.Ctx) error {
 	if q == "" || len(q) > maxSearchLen {
 		return apiError(c, fiber.StatusBadRequest, "bad_request", "q must be an e-mail address or a username.")
 	}
-	r, kind, err := h.searchAccount(c.UserContext(), q)
+	r, kind, err := h.searchAccount(c.UserContext(), currentUser(c).ID, q)
 	if err != nil {
 		return err
 	}

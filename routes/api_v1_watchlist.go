@@ -17,13 +17,29 @@ import (
 // values, and list them with where they were found, but never read a
 // stored value back. A script knows what it added; the server keeps no
 // copy it could show.
+//
+// Where a value was found is shown as the token's scopes allow (tokenSees):
+// the watchlist scopes alone must not make a search, by adding a value and
+// reading its breaches back.
 
 // apiWatchItem is one watched value as the API shows it.
 type apiWatchItem struct {
 	ID       int64     `json:"id"`
 	Kind     string    `json:"kind"` // "email" or "username"
 	Added    time.Time `json:"added"`
-	Breaches []string  `json:"breaches"` // names of the breaches it is in
+	Breaches []string  `json:"breaches"` // names of the breaches it is in that the token sees
+}
+
+// tokenSees says whether token t may see that a value watched since added
+// is in breach b. The breaches that held the value when it was added
+// (known at once, or found later by an HIBP recheck that asked about every
+// breach of HIBP's list) are what a search for it finds: only a token with
+// the search scope sees them. A breach that reached this instance after
+// the value was added is what watching it found, the news the user is
+// mailed about: a token that may read the watchlist sees it, since nobody
+// can make a breach arrive by adding a value.
+func tokenSees(t *store.Token, added time.Time, b *store.Breach) bool {
+	return t.HasScope(store.ScopeSearch) || b.AddedAt.After(added)
 }
 
 func kindName(k store.RecordKind) string {
@@ -45,18 +61,25 @@ func (h *Handler) apiWatchlist(c *fiber.Ctx) error {
 	if isAdmin(c) {
 		return refuseAdmin(c)
 	}
-	user := currentUser(c)
+	user, token := currentUser(c), currentToken(c)
 	items, err := h.store.WatchItems(c.UserContext(), user.ID)
 	if err != nil {
 		return err
+	}
+	added := make(map[int64]time.Time, len(items))
+	for _, it := range items {
+		added[it.ID] = it.CreatedAt
 	}
 	alerts, err := h.store.AlertsFor(c.UserContext(), user.ID, 10000)
 	if err != nil {
 		return err
 	}
 	found := map[int64][]string{}
-	for _, a := range alerts {
-		found[a.WatchItemID] = append(found[a.WatchItemID], a.Breach.Name)
+	for i := range alerts {
+		a := &alerts[i]
+		if tokenSees(token, added[a.WatchItemID], &a.Breach) {
+			found[a.WatchItemID] = append(found[a.WatchItemID], a.Breach.Name)
+		}
 	}
 	out := make([]apiWatchItem, 0, len(items))
 	for _, it := range items {
@@ -69,7 +92,9 @@ func (h *Handler) apiWatchlist(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"items": out})
 }
 
-// apiAddWatch adds {"value": "…"}: an e-mail address or a username.
+// apiAddWatch adds {"value": "…"}: an e-mail address or a username. The
+// breaches already holding it are in the answer only for a token that may
+// search (tokenSees).
 func (h *Handler) apiAddWatch(c *fiber.Ctx) error {
 	if isAdmin(c) {
 		return refuseAdmin(c)
@@ -94,11 +119,14 @@ func (h *Handler) apiAddWatch(c *fiber.Ctx) error {
 	case refusal != nil:
 		return apiError(c, fiber.StatusUnprocessableEntity, "refused", refusal.Message)
 	}
+	token := currentToken(c)
 	names := make([]string, 0, len(added.Found))
-	for _, b := range added.Found {
-		names = append(names, b.Name)
+	for i := range added.Found {
+		if tokenSees(token, added.At, &added.Found[i]) {
+			names = append(names, added.Found[i].Name)
+		}
 	}
-	return c.Status(fiber.StatusCreated).JSON(apiWatchItem{ID: added.ID, Kind: kindName(added.Kind), Added: h.now().UTC(), Breaches: names})
+	return c.Status(fiber.StatusCreated).JSON(apiWatchItem{ID: added.ID, Kind: kindName(added.Kind), Added: added.At.UTC(), Breaches: names})
 }
 
 // apiDeleteWatch removes one of the user's values; another user's is 404.

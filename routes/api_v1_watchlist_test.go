@@ -26,8 +26,8 @@ func TestAPIWatchlist(t *testing.T) {
 	u, _ := a.newMember("carol", "a long passphrase")
 	other, _ := a.newMember("dave", "another long passphrase")
 	adm := a.addUser("root", store.RoleAdmin, "the admin passphrase", false)
-	rw := storeToken(t, a, u.ID, time.Hour, store.ScopeWatchlistRead, store.ScopeWatchlistWrite)
-	ro := storeToken(t, a, u.ID, time.Hour, store.ScopeWatchlistRead)
+	rw := storeToken(t, a, u.ID, time.Hour, store.ScopeWatchlistRead, store.ScopeWatchlistWrite, store.ScopeSearch)
+	ro := storeToken(t, a, u.ID, time.Hour, store.ScopeWatchlistRead, store.ScopeSearch)
 
 	resp, body := apiSend(t, a, http.MethodPost, "/api/v1/watchlist", rw, `{"value": "Watched@Example.org"}`)
 	var added apiWatchItem

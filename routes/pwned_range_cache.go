@@ -13,6 +13,13 @@ import (
 // the response instead of a read and a thousand formatted lines. Entries
 // are dropped when this process writes to a corpus and after rangeTTL
 // (an import by `pcmt import` shows within that time).
+//
+// The cache is shared by every caller, unlike the HIBP cache of account
+// lookups (see package hibp), because it tells nothing about anyone: a
+// range's answer is the same public data for all, its prefix is what the
+// k-anonymity model lets the server and every proxy see anyway, and a
+// range is kept only once asked for several times within a second (see
+// admit), so one user's single check never warms it for the next caller.
 type rangeCache struct {
 	mu      sync.Mutex
 	entries map[rangeKey]*rangeEntry

@@ -84,7 +84,7 @@ func (h *Handler) runSearch(c *fiber.Ctx, f searchForm) error {
 	if f.Type == views.SearchPassword {
 		r, err = h.searchPassword(c.UserContext(), f.Q)
 	} else {
-		r, _, err = h.searchAccount(c.UserContext(), strings.TrimSpace(f.Q))
+		r, _, err = h.searchAccount(c.UserContext(), currentUser(c).ID, strings.TrimSpace(f.Q))
 	}
 	if err != nil {
 		return err
@@ -107,7 +107,9 @@ func (h *Handler) renderSearch(c *fiber.Ctx, status int, f views.SearchForm, r v
 // searchAccount looks an e-mail address or username up in the local
 // breaches and, with an API key, in Have I Been Pwned, and says which of
 // the two it took q for. HIBP failing costs its results, not the search.
-func (h *Handler) searchAccount(ctx context.Context, q string) (views.SearchResult, store.RecordKind, error) {
+// HIBP's answer is cached for userID alone (see package hibp): no other
+// user learns from it what this one searched.
+func (h *Handler) searchAccount(ctx context.Context, userID int64, q string) (views.SearchResult, store.RecordKind, error) {
 	r := views.SearchResult{Done: true, Type: views.SearchAccount, What: "username"}
 	kind, digest := breach.AccountDigest(q)
 	if kind == store.RecordEmail {
@@ -129,7 +131,7 @@ func (h *Handler) searchAccount(ctx context.Context, q string) (views.SearchResu
 	}
 	hctx, cancel := context.WithTimeout(ctx, hibpTimeout)
 	defer cancel()
-	remote, err := h.hibp.BreachedAccount(hctx, q)
+	remote, err := h.hibp.BreachedAccount(hctx, userID, q)
 	if err != nil {
 		r.Notice = h.hibpNotice(err)
 		return r, kind, nil

@@ -275,6 +275,14 @@ func newFakeHIBP(t *testing.T) *fakeHIBP {
 			"DataClasses": []string{"Email addresses", "Password hints"},
 		}})
 	})
+	// The breach list, from which a cached answer's details come.
+	mux.HandleFunc("GET /breaches", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode([]map[string]any{{
+			"Name": "Adobe", "Title": "Adobe", "BreachDate": "2013-10-04", "IsVerified": true,
+			"DataClasses": []string{"Email addresses", "Password hints"},
+		}})
+	})
 	mux.HandleFunc("GET /range/{prefix}", func(w http.ResponseWriter, r *http.Request) {
 		f.mu.Lock()
 		status := f.status

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -138,11 +139,12 @@ func (h *Handler) saveWatchItem(c *fiber.Ctx) error {
 // change, which makes the key the watchlist is encrypted to.
 var errNoWatchKey = apperr.New(apperr.Unprocessable, "Change your password first: it makes the key your watchlist is encrypted to.")
 
-// watchAdded is a value addWatch stored: its item, kind, and the breaches
-// already here that hold it.
+// watchAdded is a value addWatch stored: its item, kind, when it was
+// added, and the breaches already here that hold it.
 type watchAdded struct {
 	ID    int64
 	Kind  store.RecordKind
+	At    time.Time
 	Found []store.Breach
 }
 
@@ -159,9 +161,9 @@ func (h *Handler) addWatch(ctx context.Context, user *store.User, value string) 
 		return added, nil, err
 	}
 	v := h.matcher.Watch(value)
-	added.Kind = v.Kind
+	added.Kind, added.At = v.Kind, h.now()
 	added.ID, err = h.store.AddWatchItem(ctx, store.WatchItem{UserID: user.ID, Kind: v.Kind, Ciphertext: ciphertext,
-		Digest: v.Digest}, h.now())
+		Digest: v.Digest}, added.At)
 	switch {
 	case errors.Is(err, store.ErrWatchDuplicate):
 		return added, store.ErrWatchDuplicate, nil
