@@ -23,6 +23,7 @@ type Config struct {
 	HIBP         HIBP
 	Import       Import
 	API          API
+	Metrics      Metrics
 }
 
 // HTTP holds the listener, TLS and response-hardening settings.
@@ -118,6 +119,17 @@ type API struct {
 	// token (0: off); over it the API answers 429 with retry-after.
 	TokenRateLimit int
 }
+
+// Metrics says whether /metrics serves Prometheus metrics, and the bearer
+// token a scraper must send: they are operational figures, never user
+// data, but still nobody else's business.
+type Metrics struct {
+	Enabled bool
+	Token   string
+}
+
+// MinMetricsTokenLen is the shortest Metrics.Token accepted.
+const MinMetricsTokenLen = 32
 
 // Import bounds breach imports.
 type Import struct {

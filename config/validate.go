@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"net/url"
 	"strconv"
@@ -135,6 +136,9 @@ func (c *Config) Validate() error {
 	}
 	if c.API.TokenRateLimit < 0 {
 		bad("API.TokenRateLimit", strconv.Itoa(c.API.TokenRateLimit), "must be 0 (off) or a number of requests per minute")
+	}
+	if c.Metrics.Enabled && len(c.Metrics.Token) < MinMetricsTokenLen {
+		bad("Metrics.Token", "(hidden)", fmt.Sprintf("must be a secret of at least %d characters when Metrics.Enabled is true (e.g. openssl rand -hex 32)", MinMetricsTokenLen))
 	}
 	if c.Import.MaxSize <= 0 {
 		bad("Import.MaxSize", strconv.FormatInt(int64(c.Import.MaxSize), 10), "must be larger than zero")

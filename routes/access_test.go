@@ -18,6 +18,7 @@ import (
 var wantAccess = map[string]access{
 	"GET /healthz":                          public,
 	"GET /readyz":                           public,
+	"GET /metrics":                          metricsScrape,
 	"GET /static/:name":                     public,
 	"GET /":                                 public,
 	"GET /range/:prefix":                    public,
@@ -116,7 +117,7 @@ const (
 func expected(a access, r role) outcome {
 	signedIn := r != anonymous
 	switch a {
-	case apiToken, apiSearch, apiWatchlistRead, apiWatchlistWrite, hibpSearch, hibpToken:
+	case apiToken, apiSearch, apiWatchlistRead, apiWatchlistWrite, hibpSearch, hibpToken, metricsScrape:
 		return unauthorized
 	case public:
 		return allowed
@@ -170,7 +171,7 @@ func TestEveryRouteForEveryRole(t *testing.T) {
 	for _, r := range probe.h.routes() {
 		t.Run(r.method+" "+r.path, func(t *testing.T) {
 			t.Parallel()
-			a := newTestApp(t, nil)
+			a := newTestApp(t, enableMetrics)
 			browsers := signInEveryRole(t, a)
 			target := a.h.store
 			u, err := target.UserByLogin(t.Context(), "ursula")

@@ -75,6 +75,8 @@ type Handler struct {
 	matcher *monitor.Matcher
 	// passwordPlans keeps what the password-check script asks for.
 	passwordPlans *passwordPlans
+	// metrics counts requests for /metrics; nil when it is off.
+	metrics *metrics
 }
 
 // New builds the Fiber app: settings, middleware and every route.
@@ -109,6 +111,9 @@ func newApp(d Deps) (*fiber.App, *Handler, error) {
 		ErrorHandler:                 h.handleError,
 	})
 
+	if h.metrics != nil {
+		app.Use(h.observeRequests)
+	}
 	app.Use(h.requestID, h.accessLog, h.recoverPanic, h.securityHeaders, h.rateLimit(), h.limitBody, h.loadSession, h.checkCSRF)
 	for _, r := range h.routes() {
 		app.Add(r.method, r.path, h.guard(r.access), r.handle)
@@ -167,6 +172,9 @@ func newHandler(d Deps) (*Handler, error) {
 		matcher:   matcher,
 
 		passwordPlans: &passwordPlans{},
+	}
+	if d.Config.Metrics.Enabled {
+		h.metrics = newMetrics(d.Store)
 	}
 	// An API key an admin set in /admin/settings wins over the config's.
 	if err := h.loadHIBPKey(); err != nil {

@@ -13,6 +13,9 @@ func (h *Handler) guard(a access) fiber.Handler {
 	if g := h.tokenAccess(a); g != nil {
 		return g
 	}
+	if a == metricsScrape {
+		return h.metricsGuard
+	}
 	return func(c *fiber.Ctx) error {
 		u := currentUser(c)
 		switch {

@@ -22,6 +22,8 @@ const (
 	apiWatchlistWrite // a token with the watchlist:write scope
 	hibpSearch        // a token with the search scope, in the hibp-api-key header (HIBP-compatible clients)
 	hibpToken         // any working token, in the hibp-api-key header
+
+	metricsScrape // a scraper with [Metrics] Token as its bearer token
 )
 
 type route struct {
@@ -36,6 +38,7 @@ func (h *Handler) routes() []route {
 	return []route{
 		{fiber.MethodGet, "/healthz", public, h.healthz},
 		{fiber.MethodGet, "/readyz", public, h.readyz},
+		{fiber.MethodGet, "/metrics", metricsScrape, h.showMetrics},
 		{fiber.MethodGet, "/static/:name", public, h.serveStatic},
 		{fiber.MethodGet, "/", public, h.showHome},
 		{fiber.MethodGet, "/range/:prefix", h.rangeAccess(), h.showRange},
