@@ -107,7 +107,7 @@ func newApp(d Deps) (*fiber.App, *Handler, error) {
 		ErrorHandler:                 h.handleError,
 	})
 
-	app.Use(h.requestID, h.accessLog, h.recoverPanic, h.securityHeaders, h.rateLimit(), h.limitBody, h.loadSession, h.checkCSRF)
+	app.Use(h.requestID, h.accessLog, h.recoverPanic, h.securityHeaders, h.rateLimit(), h.refuseEncodedBody, h.limitBody, h.loadSession, h.checkCSRF)
 	for _, r := range h.routes() {
 		app.Add(r.method, r.path, h.guard(r.access), r.handle)
 	}

@@ -54,6 +54,9 @@ func fiberMessage(code int) string {
 		return "This address does not take that kind of request."
 	case fiber.StatusRequestEntityTooLarge:
 		return "The request is larger than this server accepts."
+	case fiber.StatusUnsupportedMediaType:
+		// Only refuseEncodedBody answers it.
+		return "This server does not accept compressed request bodies: send the body without a Content-Encoding."
 	case fiber.StatusRequestTimeout:
 		return "The request took too long to arrive."
 	case fiber.StatusTooManyRequests:
@@ -82,6 +85,8 @@ func apiErrorCode(status int) string {
 		return "too_large"
 	case fiber.StatusTooManyRequests:
 		return "rate_limited"
+	case fiber.StatusUnsupportedMediaType:
+		return "unsupported_media_type"
 	}
 	if status >= 500 {
 		return "internal"
