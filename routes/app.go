@@ -73,6 +73,8 @@ type Handler struct {
 	hibpWatch *monitor.HIBPWatch
 	// matcher digests watched values and finds them in breaches.
 	matcher *monitor.Matcher
+	// templates are the route table's paths, which the log shows.
+	templates *routeTemplates
 }
 
 // New builds the Fiber app: settings, middleware and every route.
@@ -107,8 +109,10 @@ func newApp(d Deps) (*fiber.App, *Handler, error) {
 		ErrorHandler:                 h.handleError,
 	})
 
+	table := h.routes()
+	h.templates = newRouteTemplates(table)
 	app.Use(h.requestID, h.accessLog, h.recoverPanic, h.securityHeaders, h.rateLimit(), h.refuseEncodedBody, h.limitBody, h.loadSession, h.checkCSRF)
-	for _, r := range h.routes() {
+	for _, r := range table {
 		app.Add(r.method, r.path, h.guard(r.access), r.handle)
 	}
 	app.Use(func(*fiber.Ctx) error { return fiber.ErrNotFound })

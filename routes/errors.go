@@ -21,7 +21,7 @@ func (h *Handler) handleError(c *fiber.Ctx, err error) error {
 		status, message = fe.Code, fiberMessage(fe.Code)
 	}
 	if status >= 500 {
-		h.log.Error("request failed", "request_id", requestIDOf(c), "path", c.Path(), "err", err)
+		h.log.Error("request failed", "request_id", requestIDOf(c), "route", h.templates.of(c), "err", err)
 	}
 
 	c.Response().ResetBody()

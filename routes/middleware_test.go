@@ -66,7 +66,7 @@ func TestAccessLogNeverHasQueries(t *testing.T) {
 	a := newTestApp(t, nil)
 	a.get("/signin?q=hunter2@example.com")
 	log := a.log.String()
-	if strings.Contains(log, "hunter2") || !strings.Contains(log, "path=/signin") {
+	if strings.Contains(log, "hunter2") || !strings.Contains(log, "route=/signin") {
 		t.Fatalf("access log:\n%s", log)
 	}
 	if !strings.Contains(log, "request_id=") || !strings.Contains(log, "status=200") {
