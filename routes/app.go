@@ -75,6 +75,8 @@ type Handler struct {
 	matcher *monitor.Matcher
 	// passwordPlans keeps what the password-check script asks for.
 	passwordPlans *passwordPlans
+	// templates are the route table's paths, which the log shows.
+	templates *routeTemplates
 }
 
 // New builds the Fiber app: settings, middleware and every route.
@@ -109,8 +111,10 @@ func newApp(d Deps) (*fiber.App, *Handler, error) {
 		ErrorHandler:                 h.handleError,
 	})
 
-	app.Use(h.requestID, h.accessLog, h.recoverPanic, h.securityHeaders, h.rateLimit(), h.limitBody, h.loadSession, h.checkCSRF)
-	for _, r := range h.routes() {
+	table := h.routes()
+	h.templates = newRouteTemplates(table)
+	app.Use(h.requestID, h.accessLog, h.recoverPanic, h.securityHeaders, h.rateLimit(), h.refuseEncodedBody, h.limitBody, h.loadSession, h.checkCSRF)
+	for _, r := range table {
 		app.Add(r.method, r.path, h.guard(r.access), r.handle)
 	}
 	app.Use(func(*fiber.Ctx) error { return fiber.ErrNotFound })
