@@ -5,6 +5,7 @@ import (
 	"context"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -16,7 +17,7 @@ import (
 // startApp runs the app in-process on a free loopback port over a fresh
 // database and returns its base URL; edits change the configuration first.
 // The app stops when the test ends; its log is shown only when the test
-// failed.
+// failed, and an ERROR line in it fails the test (see allowErrors).
 func startApp(t *testing.T, edits ...func(*config.Config)) string {
 	t.Helper()
 	base, _ := startAppLogged(t, edits...)
@@ -68,6 +69,7 @@ func startAppWith(t *testing.T, opts cli.ServeOptions, edits ...func(*config.Con
 		if serveErr != nil {
 			t.Errorf("app stopped with: %v", serveErr)
 		}
+		logs.failOnErrors(t)
 		if t.Failed() {
 			t.Logf("app log:\n%s", logs)
 		}
@@ -89,6 +91,37 @@ func startAppWith(t *testing.T, opts cli.ServeOptions, edits ...func(*config.Con
 type syncBuffer struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
+	// allowed are the ERROR lines a test expects: each is a text the line
+	// must contain. Any other ERROR line fails the test.
+	allowed []string
+}
+
+// allowErrors lets ERROR lines containing one of texts pass, for a test
+// that provokes them on purpose.
+func (b *syncBuffer) allowErrors(texts ...string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.allowed = append(b.allowed, texts...)
+}
+
+// failOnErrors fails t when the log holds an ERROR line no test allowed:
+// an error the app logs is a bug unless a test provoked it.
+func (b *syncBuffer) failOnErrors(t *testing.T) {
+	t.Helper()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+next:
+	for line := range strings.Lines(b.buf.String()) {
+		if !strings.Contains(line, " level=ERROR ") {
+			continue
+		}
+		for _, a := range b.allowed {
+			if strings.Contains(line, a) {
+				continue next
+			}
+		}
+		t.Errorf("the app logged an error:\n%s", line)
+	}
 }
 
 func (b *syncBuffer) Write(p []byte) (int, error) {

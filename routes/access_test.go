@@ -112,6 +112,8 @@ const (
 	// unauthorized: an API route refuses every browser, signed in or
 	// not: cookies never stand for a token.
 	unauthorized outcome = "unauthorized"
+	// failed: the app answered 5xx, which no role ever expects.
+	failed outcome = "a server error"
 )
 
 func expected(a access, r role) outcome {
@@ -143,7 +145,7 @@ func expected(a access, r role) outcome {
 // TestEveryRouteForEveryRole walks the route table as each role and checks
 // the guard's answer. Requests carry a valid CSRF token but no form fields,
 // so an allowed state-changing route refuses the empty form and changes
-// nothing.
+// nothing; refusing it with a 5xx fails the test.
 func TestEveryRouteForEveryRole(t *testing.T) {
 	probe := newTestApp(t, nil)
 	seen := map[string]bool{}
@@ -201,6 +203,8 @@ func classify(t *testing.T, resp *http.Response, who role, r route) outcome {
 	t.Helper()
 	loc := location(resp)
 	switch {
+	case resp.StatusCode >= 500:
+		return failed
 	case resp.StatusCode == http.StatusUnauthorized:
 		return unauthorized
 	case resp.StatusCode == http.StatusForbidden:

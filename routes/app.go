@@ -75,6 +75,9 @@ type Handler struct {
 	matcher *monitor.Matcher
 	// passwordPlans keeps what the password-check script asks for.
 	passwordPlans *passwordPlans
+	// templates are the route table's paths, which the log and the
+	// metrics show.
+	templates *routeTemplates
 	// metrics counts requests for /metrics; nil when it is off.
 	metrics *metrics
 }
@@ -111,11 +114,13 @@ func newApp(d Deps) (*fiber.App, *Handler, error) {
 		ErrorHandler:                 h.handleError,
 	})
 
+	table := h.routes()
+	h.templates = newRouteTemplates(table)
 	if h.metrics != nil {
 		app.Use(h.observeRequests)
 	}
-	app.Use(h.requestID, h.accessLog, h.recoverPanic, h.securityHeaders, h.rateLimit(), h.limitBody, h.loadSession, h.checkCSRF)
-	for _, r := range h.routes() {
+	app.Use(h.requestID, h.accessLog, h.recoverPanic, h.securityHeaders, h.rateLimit(), h.refuseEncodedBody, h.limitBody, h.loadSession, h.checkCSRF)
+	for _, r := range table {
 		app.Add(r.method, r.path, h.guard(r.access), r.handle)
 	}
 	app.Use(func(*fiber.Ctx) error { return fiber.ErrNotFound })

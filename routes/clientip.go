@@ -1,6 +1,7 @@
 package routes
 
 import (
+	"bytes"
 	"fmt"
 	"net"
 	"net/netip"
@@ -44,7 +45,8 @@ func (p *proxyList) trusts(a netip.Addr) bool {
 // clientIP is the address of the client. When the connection comes from a
 // trusted proxy, the forwarding header is read from the right, skipping
 // trusted proxies, so an address a client wrote into the header itself is
-// never taken.
+// never taken. All the header's lines make one list, in order: a client
+// may send a line of its own before the one its proxy adds.
 func (h *Handler) clientIP(c *fiber.Ctx) string {
 	remote, ok := netip.AddrFromSlice(c.Context().RemoteIP())
 	if !ok {
@@ -55,7 +57,7 @@ func (h *Handler) clientIP(c *fiber.Ctx) string {
 	if header == "" || !h.proxies.trusts(remote) {
 		return remote.String()
 	}
-	hops := strings.Split(c.Get(header), ",")
+	hops := strings.Split(string(bytes.Join(c.Request().Header.PeekAll(header), []byte(","))), ",")
 	for i := len(hops) - 1; i >= 0; i-- {
 		hop := strings.TrimSpace(hops[i])
 		if host, _, err := net.SplitHostPort(hop); err == nil {

@@ -21,7 +21,7 @@ func (h *Handler) handleError(c *fiber.Ctx, err error) error {
 		status, message = fe.Code, fiberMessage(fe.Code)
 	}
 	if status >= 500 {
-		h.log.Error("request failed", "request_id", requestIDOf(c), "path", c.Path(), "err", err)
+		h.log.Error("request failed", "request_id", requestIDOf(c), "route", h.templates.of(c), "err", err)
 	}
 
 	c.Response().ResetBody()
@@ -54,6 +54,9 @@ func fiberMessage(code int) string {
 		return "This address does not take that kind of request."
 	case fiber.StatusRequestEntityTooLarge:
 		return "The request is larger than this server accepts."
+	case fiber.StatusUnsupportedMediaType:
+		// Only refuseEncodedBody answers it.
+		return "This server does not accept compressed request bodies: send the body without a Content-Encoding."
 	case fiber.StatusRequestTimeout:
 		return "The request took too long to arrive."
 	case fiber.StatusTooManyRequests:
@@ -82,6 +85,8 @@ func apiErrorCode(status int) string {
 		return "too_large"
 	case fiber.StatusTooManyRequests:
 		return "rate_limited"
+	case fiber.StatusUnsupportedMediaType:
+		return "unsupported_media_type"
 	}
 	if status >= 500 {
 		return "internal"

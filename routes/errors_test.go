@@ -14,6 +14,7 @@ import (
 
 func TestErrorPages(t *testing.T) {
 	a := newTestApp(t, nil)
+	a.allowErrors("msg=panic", `msg="request failed"`, "status=500")
 	app := fiber.New(fiber.Config{ErrorHandler: a.h.handleError})
 	app.Use(a.h.requestID, a.h.accessLog, a.h.recoverPanic, a.h.securityHeaders)
 	app.Get("/boom", func(*fiber.Ctx) error { panic("secret internal detail 1") })

@@ -34,6 +34,37 @@ type testApp struct {
 type syncBuffer struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
+	// allowed are the ERROR lines a test expects: each is a text the line
+	// must contain. Any other ERROR line fails the test.
+	allowed []string
+}
+
+// allowErrors lets ERROR lines containing one of texts pass, for a test
+// that provokes them on purpose.
+func (b *syncBuffer) allowErrors(texts ...string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.allowed = append(b.allowed, texts...)
+}
+
+// failOnErrors fails t when the log holds an ERROR line no test allowed:
+// an error the app logs is a bug unless a test provoked it.
+func (b *syncBuffer) failOnErrors(t testing.TB) {
+	t.Helper()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+next:
+	for line := range strings.Lines(b.buf.String()) {
+		if !strings.Contains(line, " level=ERROR ") {
+			continue
+		}
+		for _, a := range b.allowed {
+			if strings.Contains(line, a) {
+				continue next
+			}
+		}
+		t.Errorf("the app logged an error:\n%s", line)
+	}
 }
 
 func (b *syncBuffer) Write(p []byte) (int, error) {
@@ -73,6 +104,7 @@ func testDeps(t testing.TB, edit func(*config.Config)) (Deps, *syncBuffer) {
 	}
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	t.Cleanup(func() { logs.failOnErrors(t) })
 	// Low scrypt and argon2id costs keep the many sign-ins of the tests
 	// fast; production uses account.MinVaultWorkFactor and NewHasher, whose
 	// costs account's own tests check.
@@ -109,6 +141,10 @@ func do(t testing.TB, app *fiber.App, req *http.Request) (*http.Response, string
 	}
 	return resp, string(body)
 }
+
+// allowErrors lets ERROR lines containing one of texts pass: the test
+// provokes them on purpose.
+func (a *testApp) allowErrors(texts ...string) { a.log.allowErrors(texts...) }
 
 func (a *testApp) get(path string) (*http.Response, string) {
 	a.t.Helper()

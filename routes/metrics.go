@@ -18,13 +18,9 @@ import (
 )
 
 // Prometheus metrics, served at /metrics when [Metrics] Enabled. Labels
-// are route templates ("/breaches/:id"), methods and status codes: never a
-// path as requested, a user, an account or a search term.
-
-// routeUnrouted labels requests that reached no route's handler: unknown
-// paths, and requests the middleware refused first (CSRF, rate and size
-// limits), whose path may hold anything.
-const routeUnrouted = "unrouted"
+// are route templates ("/breaches/:id", or "none" when no route takes the
+// request), methods and status codes: never a path as requested, a user,
+// an account or a search term.
 
 type metrics struct {
 	registry *prometheus.Registry
@@ -59,7 +55,7 @@ func newMetrics(st *store.Store) *metrics {
 func (h *Handler) observeRequests(c *fiber.Ctx) error {
 	start := time.Now()
 	err := c.Next()
-	route := h.routeTemplate(c)
+	route := h.templates.of(c)
 	method := methodLabel(c.Method())
 	h.metrics.requests.WithLabelValues(route, method, strconv.Itoa(c.Response().StatusCode())).Inc()
 	h.metrics.duration.WithLabelValues(route, method).Observe(time.Since(start).Seconds())
@@ -76,16 +72,6 @@ func methodLabel(m string) string {
 		}
 	}
 	return "other"
-}
-
-// routeTemplate is the route table's path of the route whose handler
-// answered the request, routeUnrouted when none did.
-func (h *Handler) routeTemplate(c *fiber.Ctx) string {
-	r := c.Route()
-	if r == nil || r.Method == "USE" {
-		return routeUnrouted
-	}
-	return r.Path
 }
 
 // showMetrics is the Prometheus scrape endpoint.

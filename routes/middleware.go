@@ -43,7 +43,8 @@ func requestIDOf(c *fiber.Ctx) string {
 }
 
 // accessLog logs one line per request. It runs the error handler itself so
-// that the line has the final status. The query string is never logged: it
+// that the line has the final status. The path is never logged, only the
+// template of its route (or "none"), and neither is the query string: both
 // may hold a search term.
 func (h *Handler) accessLog(c *fiber.Ctx) error {
 	start := time.Now()
@@ -63,7 +64,7 @@ func (h *Handler) accessLog(c *fiber.Ctx) error {
 	h.log.LogAttrs(c.UserContext(), level, "request",
 		slog.String("request_id", requestIDOf(c)),
 		slog.String("method", c.Method()),
-		slog.String("path", c.Path()),
+		slog.String("route", h.templates.of(c)),
 		slog.Int("status", status),
 		slog.Int("bytes", len(c.Response().Body())),
 		slog.Duration("duration", time.Since(start)),

@@ -517,7 +517,7 @@ func TestSearchTermsNeverLogged(t *testing.T) {
 	u.searchPanel(passwordQuery(breachedPassword))
 
 	log := a.log.String()
-	if !strings.Contains(log, "path=/search") || !strings.Contains(log, "hibp lookup failed") {
+	if !strings.Contains(log, "route=/search") || !strings.Contains(log, "hibp lookup failed") {
 		t.Fatalf("the searches were not logged at all:\n%s", log)
 	}
 	for _, term := range []string{breachedEmail, cleanEmail, breachedUsername, hibpEmail, breachedPassword, cleanPassword} {

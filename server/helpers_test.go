@@ -17,6 +17,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -119,10 +121,67 @@ func withTLS(cfg *config.Config, c testCert) *config.Config {
 	return cfg
 }
 
-// testLogger writes to the test's output, shown when the test fails.
-func testLogger(t *testing.T) *slog.Logger {
+// testLogger writes to the test's output, shown when the test fails. An
+// ERROR record fails the test unless it contains one of allowed: the app
+// logs one only for a bug, or for a failure the test provokes.
+func testLogger(t *testing.T, allowed ...string) *slog.Logger {
 	t.Helper()
-	return slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelDebug}))
+	w := &errorWatch{}
+	t.Cleanup(func() {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+	next:
+		for _, e := range w.errs {
+			for _, a := range allowed {
+				if strings.Contains(e, a) {
+					continue next
+				}
+			}
+			t.Errorf("the app logged an error: %s", e)
+		}
+	})
+	h := slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelDebug})
+	return slog.New(errorWatchHandler{Handler: h, w: w})
+}
+
+// errorWatch keeps the ERROR records a logger handled, as their message
+// and attributes.
+type errorWatch struct {
+	mu   sync.Mutex
+	errs []string
+}
+
+type errorWatchHandler struct {
+	slog.Handler
+	w     *errorWatch
+	attrs []slog.Attr
+}
+
+func (h errorWatchHandler) Handle(ctx context.Context, r slog.Record) error {
+	if r.Level >= slog.LevelError {
+		var b strings.Builder
+		b.WriteString(r.Message)
+		add := func(a slog.Attr) bool {
+			b.WriteString(" " + a.String())
+			return true
+		}
+		for _, a := range h.attrs {
+			add(a)
+		}
+		r.Attrs(add)
+		h.w.mu.Lock()
+		h.w.errs = append(h.w.errs, b.String())
+		h.w.mu.Unlock()
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+func (h errorWatchHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return errorWatchHandler{Handler: h.Handler.WithAttrs(attrs), w: h.w, attrs: append(slices.Clip(h.attrs), attrs...)}
+}
+
+func (h errorWatchHandler) WithGroup(name string) slog.Handler {
+	return errorWatchHandler{Handler: h.Handler.WithGroup(name), w: h.w, attrs: h.attrs}
 }
 
 // echoApp answers every GET with the scheme, path and query it was asked.
