@@ -81,10 +81,10 @@ func (h *Handler) changePassword(c *fiber.Ctx) error {
 		}
 		change.AgeRecipient = user.AgeRecipient
 		if change.WrappedIdentity, err = h.vault.Wrap(ctx, identity, newPassword); err != nil {
-			return err
+			return keyError(err)
 		}
 	} else if change.AgeRecipient, change.WrappedIdentity, identity, err = h.vault.NewKey(ctx, newPassword); err != nil {
-		return err
+		return keyError(err)
 	}
 	if change.Hash, err = h.hasher.Hash(ctx, newPassword); err != nil {
 		return err

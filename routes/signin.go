@@ -13,6 +13,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"pcmt/account"
+	"pcmt/apperr"
 	"pcmt/store"
 	"pcmt/views"
 )
@@ -45,6 +46,22 @@ func (f signInForm) validate() views.FieldErrors {
 		errs["password"] = "Passwords are at most 256 bytes long."
 	}
 	return errs
+}
+
+// busyRetryAfter is the Retry-After, in seconds, of a request that found
+// every key slot busy: about a few unlocks' time.
+const busyRetryAfter = 5
+
+// errKeysBusy answers a request that waited too long for a key slot (see
+// account.VaultOptions): the server is unlocking other keys.
+var errKeysBusy = apperr.New(apperr.Unavailable, "The server is busy unlocking other accounts' keys. Try again in a few seconds.")
+
+// keyError turns a vault's ErrBusy into errKeysBusy, a 503 with Retry-After.
+func keyError(err error) error {
+	if errors.Is(err, account.ErrBusy) {
+		return errKeysBusy
+	}
+	return err
 }
 
 // badCredentials is the one answer to a wrong username, a wrong password and
@@ -106,7 +123,13 @@ func (h *Handler) signIn(c *fiber.Ctx) error {
 
 	var identity *age.X25519Identity
 	if user.HasVault() {
-		if identity, err = h.vault.Unwrap(ctx, user.WrappedIdentity, account.NormalizePassword(f.Password)); err != nil {
+		identity, err = h.vault.Unwrap(ctx, user.ID, user.WrappedIdentity, account.NormalizePassword(f.Password))
+		if errors.Is(err, account.ErrBusy) {
+			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(busyRetryAfter))
+			form.Message = errKeysBusy.Message
+			return h.renderSignIn(c, fiber.StatusServiceUnavailable, form)
+		}
+		if err != nil {
 			return fmt.Errorf("sign in: %w", err)
 		}
 	}
