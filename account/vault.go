@@ -157,6 +157,18 @@ func (v *Vault) Drop(idHash []byte) {
 	delete(v.keys, string(idHash))
 }
 
+// Bound lists the id hashes of the sessions holding a key, for the sweep
+// that drops the keys of sessions whose rows are gone.
+func (v *Vault) Bound() [][]byte {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	out := make([][]byte, 0, len(v.keys))
+	for h := range v.keys {
+		out = append(out, []byte(h))
+	}
+	return out
+}
+
 // DropUser forgets the keys of every session of a user but except.
 func (v *Vault) DropUser(userID int64, except []byte) {
 	v.mu.Lock()

@@ -167,7 +167,7 @@ func (h *Handler) changeUserRole(c *fiber.Ctx) error {
 	} else if err != nil {
 		return err
 	}
-	h.vault.DropUser(u.ID, nil)
+	h.forgetKeys(u.ID, nil)
 	h.revokeTokens(c, u.ID)
 	h.record(c, u.ID, admin.ID, store.EventRoleChanged, fmt.Sprintf("%s → %s", u.Role, f.Role))
 	if self {
@@ -204,7 +204,7 @@ func (h *Handler) disableUser(c *fiber.Ctx) error {
 	} else if err != nil {
 		return err
 	}
-	h.vault.DropUser(u.ID, nil)
+	h.forgetKeys(u.ID, nil)
 	h.revokeTokens(c, u.ID)
 	h.record(c, u.ID, admin.ID, store.EventUserDisabled, plural(revoked, "session signed out", "sessions signed out"))
 	if self {

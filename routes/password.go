@@ -103,7 +103,7 @@ func (h *Handler) changePassword(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	h.vault.DropUser(user.ID, change.KeepSession)
+	h.forgetKeys(user.ID, change.KeepSession)
 	h.record(c, user.ID, user.ID, store.EventPasswordChanged, plural(revoked, "other session signed out", "other sessions signed out"))
 
 	user.MustChangePassword = false

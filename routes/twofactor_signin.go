@@ -103,6 +103,18 @@ func (ps *pendingSignIns) drop(token []byte) {
 	delete(ps.entries, sha256.Sum256(token))
 }
 
+// dropUser forgets every pending sign-in of a user, and the expired ones.
+func (ps *pendingSignIns) dropUser(userID int64) {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	now := ps.now()
+	for k, e := range ps.entries {
+		if e.userID == userID || !now.Before(e.expires) {
+			delete(ps.entries, k)
+		}
+	}
+}
+
 // pendingCookie names the cookie that carries a pending sign-in's token.
 func (h *Handler) pendingCookie() string {
 	if h.cookies.secure {
