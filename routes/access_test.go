@@ -29,6 +29,7 @@ var wantAccess = map[string]access{
 	"POST /signup":                          guest,
 	"POST /signout":                         pending,
 	"GET /dashboard":                        userRole,
+	"POST /dashboard/seen":                  userRole,
 	"GET /search":                           userRole,
 	"POST /search":                          userRole,
 	"GET /watchlist":                        userRole,

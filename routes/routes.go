@@ -49,6 +49,7 @@ func (h *Handler) routes() []route {
 		{fiber.MethodPost, "/signout", pending, h.signOut},
 
 		{fiber.MethodGet, "/dashboard", userRole, h.showDashboard},
+		{fiber.MethodPost, "/dashboard/seen", userRole, h.markAlertsSeen},
 		{fiber.MethodGet, "/watchlist", userRole, h.showWatchlist},
 		{fiber.MethodPost, "/watchlist", userRole, h.saveWatchItem},
 		{fiber.MethodPost, "/watchlist/email-alerts", userRole, h.saveEmailAlerts},
