@@ -3,7 +3,6 @@ package routes
 import (
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -39,7 +38,7 @@ func (h *Handler) checkAdminForm(c *fiber.Ctx, self bool, password string, errs 
 		return 0, nil
 	}
 	admin := currentUser(c)
-	key := "account:" + strings.ToLower(admin.Username)
+	key := reauthThrottleKey(admin.ID)
 	if wait := h.throttle.Wait(key); wait > 0 {
 		errs["current_password"] = fmt.Sprintf("Too many wrong passwords. Wait %s and try again.", humanDuration(wait))
 		return fiber.StatusTooManyRequests, nil

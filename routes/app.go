@@ -3,6 +3,7 @@
 package routes
 
 import (
+	"crypto/rand"
 	"errors"
 	"log/slog"
 	"time"
@@ -48,6 +49,8 @@ type Handler struct {
 	assets   *static.Assets
 	csrf     *csrfGuard
 	cookies  *cookieJar
+	devices  *deviceJar // browsers that signed in before (see signin_throttle.go)
+	loginKey []byte     // keys the throttle's counts of logins that name no account
 	proxies  *proxyList
 	vault    *account.Vault
 	hasher   *account.Hasher
@@ -149,6 +152,8 @@ func newHandler(d Deps) (*Handler, error) {
 		assets:    d.Assets,
 		csrf:      newCSRFGuard(d.Keys.CookieAuth, d.Config.SecureCookies()),
 		cookies:   newCookieJar(d.Config, d.Keys),
+		devices:   newDeviceJar(d.Config, d.Keys),
+		loginKey:  newLoginKey(),
 		proxies:   proxies,
 		vault:     vault,
 		hasher:    hasher,
@@ -169,6 +174,14 @@ func newHandler(d Deps) (*Handler, error) {
 		return nil, err
 	}
 	return h, nil
+}
+
+// newLoginKey is a random key of this process for the throttle's keys of
+// unknown logins.
+func newLoginKey() []byte {
+	k := make([]byte, 32)
+	_, _ = rand.Read(k) // crypto/rand.Read never fails on supported platforms
+	return k
 }
 
 // newPolicy is the password policy with the instance's own breach data as

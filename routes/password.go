@@ -57,15 +57,15 @@ func (h *Handler) changePassword(c *fiber.Ctx) error {
 	if len(errs) > 0 {
 		return h.renderPassword(c, fiber.StatusUnprocessableEntity, views.PasswordForm{Errors: errs})
 	}
-	accountKey := "account:" + user.Username
-	if wait := h.throttle.Wait(accountKey); wait > 0 {
+	reauthKey := reauthThrottleKey(user.ID)
+	if wait := h.throttle.Wait(reauthKey); wait > 0 {
 		errs["current_password"] = fmt.Sprintf("Too many wrong passwords. Wait %s and try again.", humanDuration(wait))
 		return h.renderPassword(c, fiber.StatusTooManyRequests, views.PasswordForm{Errors: errs})
 	}
 	if ok, _, err := h.checkPassword(ctx, user, f.Current); err != nil {
 		return err
 	} else if !ok {
-		h.throttle.Fail(accountKey)
+		h.throttle.Fail(reauthKey)
 		h.record(c, user.ID, user.ID, store.EventSignInFailed, "wrong current password at password change")
 		errs["current_password"] = "This is not your current password."
 		return h.renderPassword(c, fiber.StatusUnprocessableEntity, views.PasswordForm{Errors: errs})

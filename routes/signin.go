@@ -83,7 +83,9 @@ func (h *Handler) renderSignIn(c *fiber.Ctx, status int, form views.SignInForm) 
 }
 
 // signIn checks the credentials and starts a session. Failures are
-// throttled per account and per client address, and logged for the account.
+// throttled per account (whichever login names it) and per client address,
+// or for a browser that signed in to the account before, per browser (see
+// signInLimits); they are logged for the account.
 func (h *Handler) signIn(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	f := parseSignIn(c)
@@ -91,14 +93,12 @@ func (h *Handler) signIn(c *fiber.Ctx) error {
 	if len(form.Errors) > 0 {
 		return h.renderSignIn(c, fiber.StatusUnprocessableEntity, form)
 	}
-	ip := h.clientIP(c)
-	accountKey, ipKey := "account:"+strings.ToLower(f.Username), "ip:"+ip
-
 	user, err := h.store.UserByLogin(ctx, f.Username)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
-	if wait := h.throttle.Wait(accountKey, ipKey); wait > 0 {
+	limits := h.signInLimits(c, user, f.Username)
+	if wait := h.throttle.Wait(limits.keys...); wait > 0 {
 		if user != nil {
 			h.record(c, user.ID, 0, store.EventSignInThrottled, "")
 		}
@@ -112,14 +112,14 @@ func (h *Handler) signIn(c *fiber.Ctx) error {
 		return err
 	}
 	if !ok || user.Disabled {
-		h.throttle.Fail(accountKey, ipKey)
+		h.throttle.Fail(limits.keys...)
 		if user != nil {
 			h.record(c, user.ID, 0, store.EventSignInFailed, "")
 		}
 		form.Message = badCredentials
 		return h.renderSignIn(c, fiber.StatusUnprocessableEntity, form)
 	}
-	h.throttle.Succeed(accountKey)
+	h.throttle.Succeed(limits.clear)
 
 	var identity *age.X25519Identity
 	if user.HasVault() {
@@ -142,7 +142,7 @@ func (h *Handler) signIn(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	return h.passwordProven(c, user, accountKey, identity)
+	return h.passwordProven(c, user, limits, identity)
 }
 
 // finishSignIn starts the session of a user whose credentials (every
@@ -152,6 +152,9 @@ func (h *Handler) finishSignIn(c *fiber.Ctx, user *store.User, identity *age.X25
 		return err
 	}
 	if _, err := h.startSession(c, user, identity); err != nil {
+		return err
+	}
+	if err := h.devices.remember(c, user.ID); err != nil {
 		return err
 	}
 	h.record(c, user.ID, user.ID, store.EventSignIn, "")
