@@ -27,6 +27,8 @@ var wantAccess = map[string]access{
 	"POST /signin/2fa":                      guest,
 	"GET /signup":                           guest,
 	"POST /signup":                          guest,
+	"GET /signup/code":                      guest,
+	"POST /signup/code":                     guest,
 	"POST /signout":                         pending,
 	"GET /dashboard":                        userRole,
 	"POST /dashboard/seen":                  userRole,

@@ -39,6 +39,9 @@ type Deps struct {
 	// HIBPWatch rechecks a user's watchlist with HIBP when its breach list
 	// gained a breach; nil without HIBP.
 	HIBPWatch *monitor.HIBPWatch
+	// Outbox is woken when a handler queued mail (sign-up codes), so that
+	// it goes at once; nil leaves the mail for the outbox's next round.
+	Outbox interface{ Kick() }
 }
 
 // Handler holds the dependencies every handler method uses.
@@ -76,6 +79,10 @@ type Handler struct {
 	hibpWatch *monitor.HIBPWatch
 	// matcher digests watched values and finds them in breaches.
 	matcher *monitor.Matcher
+	// signUps are the addresses waiting for their sign-up code.
+	signUps *pendingSignUps
+	// outbox sends queued mail; nil in tests.
+	outbox interface{ Kick() }
 }
 
 // New builds the Fiber app: settings, middleware and every route.
@@ -168,6 +175,8 @@ func newHandler(d Deps) (*Handler, error) {
 		hibp:      d.HIBP,
 		hibpWatch: d.HIBPWatch,
 		matcher:   matcher,
+		signUps:   newPendingSignUps(time.Now),
+		outbox:    d.Outbox,
 	}
 	// An API key an admin set in /admin/settings wins over the config's.
 	if err := h.loadHIBPKey(); err != nil {

@@ -70,11 +70,11 @@ const badCredentials = "The username or password is not right."
 
 // showSignIn renders the sign-in page.
 func (h *Handler) showSignIn(c *fiber.Ctx) error {
-	return render(c, fiber.StatusOK, views.SignIn(h.page(c, "Sign in"), views.SignInForm{SignUp: h.cfg.Registration.Allowed}))
+	return render(c, fiber.StatusOK, views.SignIn(h.page(c, "Sign in"), views.SignInForm{SignUp: h.signUpOpen()}))
 }
 
 func (h *Handler) renderSignIn(c *fiber.Ctx, status int, form views.SignInForm) error {
-	form.SignUp = h.cfg.Registration.Allowed
+	form.SignUp = h.signUpOpen()
 	p := h.page(c, "Sign in")
 	if isHTMX(c) {
 		return render(c, status, views.SignInPanel(p, form))
