@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"golang.org/x/crypto/argon2"
 	"golang.org/x/crypto/bcrypt"
@@ -35,6 +36,7 @@ var ErrMismatch = errors.New("account: password does not match")
 type Hasher struct {
 	slots        chan struct{}
 	time, memory uint32
+	hashes       atomic.Int64 // new hashes made
 
 	dummyOnce sync.Once
 	dummy     string // a hash no password matches, made on first need
@@ -64,6 +66,10 @@ func (h *Hasher) acquire(ctx context.Context) error {
 
 func (h *Hasher) release() { <-h.slots }
 
+// Hashes counts the new hashes made so far (Hash calls): with Vault.Runs,
+// what shows that a refused form cost no hashing.
+func (h *Hasher) Hashes() int64 { return h.hashes.Load() }
+
 // Hash returns the argon2id PHC string of password.
 func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
 	salt := make([]byte, argonSaltLen)
@@ -73,6 +79,7 @@ func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
 	if err := h.acquire(ctx); err != nil {
 		return "", err
 	}
+	h.hashes.Add(1)
 	key := argon2.IDKey([]byte(password), salt, h.time, h.memory, argonThreads, argonKeyLen)
 	h.release()
 	b64 := base64.RawStdEncoding

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"sync/atomic"
 
 	"filippo.io/age"
 )
@@ -24,7 +25,8 @@ var ErrLocked = errors.New("account: the user's key is not unlocked in this sess
 // written to the database, a cookie or a log.
 type Vault struct {
 	workFactor int
-	slots      chan struct{} // scrypt runs at once: each takes 128 MiB at N=17
+	slots      slots
+	runs       atomic.Int64 // scrypt runs begun
 
 	mu   sync.Mutex
 	keys map[string]unlocked // by session id hash
@@ -35,21 +37,20 @@ type unlocked struct {
 	identity *age.X25519Identity
 }
 
-// NewVault wraps keys with scrypt work factor 2^workFactor, two at a time.
+// NewVault wraps keys with scrypt work factor 2^workFactor, with the
+// default slots and wait (see VaultOptions).
 func NewVault(workFactor int) *Vault {
-	return &Vault{workFactor: workFactor, slots: make(chan struct{}, 2), keys: map[string]unlocked{}}
+	return NewVaultWith(VaultOptions{WorkFactor: workFactor})
 }
 
-func (v *Vault) acquire(ctx context.Context) error {
-	select {
-	case v.slots <- struct{}{}:
-		return nil
-	case <-ctx.Done():
-		return fmt.Errorf("account: waiting to unlock: %w", ctx.Err())
-	}
+// NewVaultWith makes a vault with o's settings.
+func NewVaultWith(o VaultOptions) *Vault {
+	return &Vault{workFactor: o.WorkFactor, slots: newSlots(o), keys: map[string]unlocked{}}
 }
 
-func (v *Vault) release() { <-v.slots }
+// Runs counts the scrypt runs (wraps and unwraps) begun so far: each is
+// the costly part of a sign-in, sign-up or password change.
+func (v *Vault) Runs() int64 { return v.runs.Load() }
 
 // NewKey makes a user's key and wraps it with password. It returns the
 // public recipient, the wrapped identity and the identity itself.
@@ -65,17 +66,20 @@ func (v *Vault) NewKey(ctx context.Context, password string) (string, []byte, *a
 	return id.Recipient().String(), wrapped, id, nil
 }
 
-// Wrap encrypts identity to a scrypt recipient of password.
+// Wrap encrypts identity to a scrypt recipient of password; ErrBusy when
+// no slot came free within the wait.
 func (v *Vault) Wrap(ctx context.Context, identity *age.X25519Identity, password string) ([]byte, error) {
 	r, err := age.NewScryptRecipient(password)
 	if err != nil {
 		return nil, fmt.Errorf("account: wrap key: %w", err)
 	}
 	r.SetWorkFactor(v.workFactor)
-	if err := v.acquire(ctx); err != nil {
+	release, err := v.slots.acquire(ctx, 0)
+	if err != nil {
 		return nil, err
 	}
-	defer v.release()
+	defer release()
+	v.runs.Add(1)
 	var buf bytes.Buffer
 	w, err := age.Encrypt(&buf, r)
 	if err != nil {
@@ -90,17 +94,21 @@ func (v *Vault) Wrap(ctx context.Context, identity *age.X25519Identity, password
 	return buf.Bytes(), nil
 }
 
-// Unwrap opens a wrapped identity with password.
-func (v *Vault) Unwrap(ctx context.Context, wrapped []byte, password string) (*age.X25519Identity, error) {
+// Unwrap opens userID's wrapped identity with password. One account
+// unwraps one key at a time, so that sign-ins of one account never hold
+// more than one slot; ErrBusy when no slot came free within the wait.
+func (v *Vault) Unwrap(ctx context.Context, userID int64, wrapped []byte, password string) (*age.X25519Identity, error) {
 	si, err := age.NewScryptIdentity(password)
 	if err != nil {
 		return nil, fmt.Errorf("account: unwrap key: %w", err)
 	}
 	si.SetMaxWorkFactor(max(v.workFactor, 22))
-	if err := v.acquire(ctx); err != nil {
+	release, err := v.slots.acquire(ctx, userID)
+	if err != nil {
 		return nil, err
 	}
-	defer v.release()
+	defer release()
+	v.runs.Add(1)
 	r, err := age.Decrypt(bytes.NewReader(wrapped), si)
 	if err != nil {
 		return nil, fmt.Errorf("account: unwrap key: %w", err)
@@ -147,6 +155,18 @@ func (v *Vault) Drop(idHash []byte) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	delete(v.keys, string(idHash))
+}
+
+// Bound lists the id hashes of the sessions holding a key, for the sweep
+// that drops the keys of sessions whose rows are gone.
+func (v *Vault) Bound() [][]byte {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	out := make([][]byte, 0, len(v.keys))
+	for h := range v.keys {
+		out = append(out, []byte(h))
+	}
+	return out
 }
 
 // DropUser forgets the keys of every session of a user but except.

@@ -17,10 +17,10 @@ func TestVaultRoundTrip(t *testing.T) {
 	if bytes.Contains(wrapped, []byte(id.String())) {
 		t.Fatal("the wrapped key contains the identity in clear")
 	}
-	if _, err := v.Unwrap(ctx, wrapped, "wrong password"); err == nil {
+	if _, err := v.Unwrap(ctx, 7, wrapped, "wrong password"); err == nil {
 		t.Fatal("unwrapped with a wrong password")
 	}
-	got, err := v.Unwrap(ctx, wrapped, "first password")
+	got, err := v.Unwrap(ctx, 7, wrapped, "first password")
 	if err != nil || got.String() != id.String() {
 		t.Fatalf("unwrap: %v", err)
 	}
@@ -47,10 +47,10 @@ func TestVaultRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := v.Unwrap(ctx, rewrapped, "first password"); err == nil {
+	if _, err := v.Unwrap(ctx, 7, rewrapped, "first password"); err == nil {
 		t.Fatal("the old password still opens the re-wrapped key")
 	}
-	again, err := v.Unwrap(ctx, rewrapped, "second password")
+	again, err := v.Unwrap(ctx, 7, rewrapped, "second password")
 	if err != nil || again.String() != id.String() {
 		t.Fatalf("re-wrapped key: %v", err)
 	}

@@ -20,6 +20,7 @@ const (
 	Conflict
 	Unprocessable
 	TooManyRequests
+	Unavailable
 )
 
 // Error is an application error: a kind and a message safe to show users.
@@ -89,4 +90,5 @@ var statuses = map[Code]int{
 	Conflict:        http.StatusConflict,
 	Unprocessable:   http.StatusUnprocessableEntity,
 	TooManyRequests: http.StatusTooManyRequests,
+	Unavailable:     http.StatusServiceUnavailable,
 }

@@ -10,12 +10,17 @@ import (
 	"pcmt/store"
 )
 
-// sweepEvery is how often ended sessions are removed.
-const sweepEvery = 10 * time.Minute
+// sweepEvery is how often ended sessions are removed, and the keys of
+// sessions that are gone forgotten.
+const sweepEvery = time.Minute
 
 // sweepSessions removes expired and idle sessions, and forgets their keys,
-// every interval until ctx ends. Requests check expiry themselves; this
-// keeps the table and the memory from growing with sessions nobody ends.
+// every interval until ctx ends. It also forgets the keys of sessions whose
+// rows another process removed (pcmt user passwd revokes sessions from the
+// command line): an unlocked key never outlives its session by more than
+// an interval, whether or not its browser comes back. Requests check
+// expiry themselves; this keeps the table and the memory from growing with
+// sessions nobody ends.
 func sweepSessions(ctx context.Context, st *store.Store, vault *account.Vault, idle, interval time.Duration, log *slog.Logger) {
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
@@ -41,7 +46,30 @@ func sweepOnce(ctx context.Context, st *store.Store, vault *account.Vault, idle 
 	for _, h := range gone {
 		vault.Drop(h)
 	}
-	return len(gone), err
+	if err != nil {
+		return len(gone), err
+	}
+	orphans, err := dropOrphanKeys(ctx, st, vault)
+	return len(gone) + orphans, err
+}
+
+// dropOrphanKeys forgets the keys held for sessions that no longer exist.
+// A key is bound only after its session's row is written, so a key whose
+// row is missing belongs to a session that ended.
+func dropOrphanKeys(ctx context.Context, st *store.Store, vault *account.Vault) (int, error) {
+	bound := vault.Bound()
+	live, err := st.ExistingSessions(ctx, bound)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, h := range bound {
+		if !live[string(h)] {
+			vault.Drop(h)
+			n++
+		}
+	}
+	return n, nil
 }
 
 // pruneHIBPCache drops stale Have I Been Pwned answers every hour.

@@ -159,6 +159,7 @@ func TestValidate(t *testing.T) {
 			c.HTTP.AutoTLS, c.HTTP.Domain, c.HTTP.TLSCertPath, c.HTTP.TLSKeyPath = true, "pcmt.example", "c", "k"
 		}, "HTTP.AutoTLS", "true"},
 		{"domain", func(c *Config) { c.HTTP.Domain = "not a domain" }, "HTTP.Domain", "not a domain"},
+		{"sign-up without mail", func(c *Config) { c.Registration.Allowed = true }, "Registration.Allowed", "true"},
 		{"proxy", func(c *Config) { c.HTTP.TrustedProxies = []string{"10.0.0.300"} }, "HTTP.TrustedProxies", "10.0.0.300"},
 		{"rate", func(c *Config) { c.HTTP.RateLimit = -1 }, "HTTP.RateLimit", "-1"},
 		{"csp", func(c *Config) { c.HTTP.ContentSecurityPolicy = "" }, "HTTP.ContentSecurityPolicy", ""},

@@ -98,6 +98,10 @@ func (c *Config) Validate() error {
 		}
 	}
 
+	if c.Registration.Allowed && !m.Enabled {
+		bad("Registration.Allowed", "true", "sign-up mails a code to prove the address: needs Mailer.Enabled")
+	}
+
 	s := c.Session
 	if !validCookieName(s.CookieName) {
 		bad("Session.CookieName", s.CookieName, "not a cookie name (letters, digits, - and _)")

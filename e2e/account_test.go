@@ -6,8 +6,6 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
-
-	"pcmt/config"
 )
 
 // TestSignedInPages signs up through the browser, walks every page a
@@ -18,21 +16,14 @@ func TestSignedInPages(t *testing.T) {
 		username = "walker"
 		password = "quiet lanterns drift over copper hills"
 	)
-	b := openApp(t, func(c *config.Config) { c.Registration.Allowed = true })
+	browser := newBrowser(t)
+	mail := newSignUpMail(t)
+	base, _ := startAppWith(t, mail.opts(), mail.open)
+	b := newTab(t, browser, base)
 
 	b.open("/signup")
 	assertCSRFWiring(t, b)
-	b.assertClean()
-	b.do(
-		chromedp.SendKeys(chromedp.ID("username"), username),
-		chromedp.SendKeys(chromedp.ID("email"), "walker@example.org"),
-		chromedp.SendKeys(chromedp.ID("new_password"), password),
-		chromedp.SendKeys(chromedp.ID("new_password_confirm"), password),
-	)
-	// htmx gets HX-Redirect and loads the dashboard as a whole page.
-	if got := b.navigateBy(chromedp.Click(chromedp.CSS(`#signup-form button[type="submit"]`))); got != http.StatusOK {
-		t.Fatalf("after sign-up: status %d, want 200", got)
-	}
+	mail.signUp(t, b, username, "walker@example.org", password)
 	assertLocation(t, b, "/dashboard")
 
 	for _, p := range []struct{ path, h1 string }{

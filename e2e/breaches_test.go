@@ -19,10 +19,10 @@ import (
 // page may report a problem, CSP violations included.
 func TestBreachUploadFlow(t *testing.T) {
 	browser := newBrowser(t)
-	base := startApp(t, func(c *config.Config) {
+	mail := newSignUpMail(t)
+	base, _ := startAppWith(t, mail.opts(), mail.open, func(c *config.Config) {
 		c.Init.CreateAdmin = true
 		c.Init.AdminPassword = firstAdminPass
-		c.Registration.Allowed = true
 	})
 	file := filepath.Join(t.TempDir(), "forum-dump.yaml")
 	yaml := "---\nname: Forum dump\ntime: 2021-06-01\nisVerified: true\ncontainsEmails: true\n" +
@@ -76,16 +76,7 @@ func TestBreachUploadFlow(t *testing.T) {
 
 	// A user sees the breach, and only its metadata.
 	u := newTab(t, browser, base, chromedp.WithNewBrowserContext())
-	u.open("/signup")
-	u.do(
-		chromedp.SendKeys(chromedp.ID("username"), "reader"),
-		chromedp.SendKeys(chromedp.ID("email"), "reader@example.org"),
-		chromedp.SendKeys(chromedp.ID("new_password"), "amber moths circle the lamp"),
-		chromedp.SendKeys(chromedp.ID("new_password_confirm"), "amber moths circle the lamp"),
-	)
-	if got := u.navigateBy(chromedp.Click(chromedp.CSS(`#signup-form button[type="submit"]`))); got != http.StatusOK {
-		t.Fatalf("after sign-up: status %d", got)
-	}
+	mail.signUp(t, u, "reader", "reader@example.org", "amber moths circle the lamp")
 	if got := u.navigateBy(chromedp.Click(chromedp.CSS(`nav a[href="/breaches"]`))); got != http.StatusOK {
 		t.Fatalf("GET /breaches: status %d", got)
 	}

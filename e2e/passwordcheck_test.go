@@ -154,15 +154,15 @@ func TestPasswordChecksAgree(t *testing.T) {
 func openPasswordSearch(t *testing.T, browser context.Context, scripts bool) *tab {
 	t.Helper()
 	dbPath := seedPasswordDB(t)
-	base := startApp(t, func(c *config.Config) {
+	mail := newSignUpMail(t)
+	base, _ := startAppWith(t, mail.opts(), mail.open, func(c *config.Config) {
 		c.Database.Path = dbPath
-		c.Registration.Allowed = true
 	})
 	b := newTab(t, browser, base)
 	if !scripts {
 		b.disableScripts()
 	}
-	signUpSearcher(t, b)
+	mail.signUp(t, b, "searcher", "searcher@example.org", searchUserPass)
 	b.open("/search")
 	if got := b.attr("#search-form", "data-pwcheck"); got != "sha1:5 md5:0 sha256:0 sha512:0 ntlm:5" {
 		t.Errorf("data-pwcheck = %q", got)

@@ -97,15 +97,15 @@ func TestSearch(t *testing.T) {
 func searchFlow(t *testing.T, scripts bool) {
 	browser := newBrowser(t)
 	dbPath := seedSearchDB(t)
-	base, logs := startAppLogged(t, func(c *config.Config) {
+	mail := newSignUpMail(t)
+	base, logs := startAppWith(t, mail.opts(), mail.open, func(c *config.Config) {
 		c.Database.Path = dbPath
-		c.Registration.Allowed = true
 	})
 	b := newTab(t, browser, base)
 	if !scripts {
 		b.disableScripts()
 	}
-	signUpSearcher(t, b)
+	mail.signUp(t, b, "searcher", "searcher@example.org", searchUserPass)
 
 	if got := b.navigateBy(chromedp.Click(chromedp.CSS(`nav a[href="/search"]`))); got != http.StatusOK {
 		t.Fatalf("GET /search: status %d", got)
@@ -162,22 +162,6 @@ func searchFlow(t *testing.T, scripts bool) {
 	b.assertClean()
 
 	checkSearchLog(t, logs.String(), scripts)
-}
-
-// signUpSearcher signs a new user up through the sign-up form.
-func signUpSearcher(t *testing.T, b *tab) {
-	t.Helper()
-	b.open("/signup")
-	b.do(
-		chromedp.SendKeys(chromedp.ID("username"), "searcher"),
-		chromedp.SendKeys(chromedp.ID("email"), "searcher@example.org"),
-		chromedp.SendKeys(chromedp.ID("new_password"), searchUserPass),
-		chromedp.SendKeys(chromedp.ID("new_password_confirm"), searchUserPass),
-	)
-	if got := b.navigateBy(chromedp.Click(chromedp.CSS(`#signup-form button[type="submit"]`))); got != http.StatusOK {
-		t.Fatalf("after sign-up: status %d", got)
-	}
-	requireLocation(t, b, "/dashboard")
 }
 
 // searchFor types term into the emptied search field, submits and waits

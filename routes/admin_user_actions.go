@@ -3,7 +3,6 @@ package routes
 import (
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -39,7 +38,7 @@ func (h *Handler) checkAdminForm(c *fiber.Ctx, self bool, password string, errs 
 		return 0, nil
 	}
 	admin := currentUser(c)
-	key := "account:" + strings.ToLower(admin.Username)
+	key := reauthThrottleKey(admin.ID)
 	if wait := h.throttle.Wait(key); wait > 0 {
 		errs["current_password"] = fmt.Sprintf("Too many wrong passwords. Wait %s and try again.", humanDuration(wait))
 		return fiber.StatusTooManyRequests, nil
@@ -167,7 +166,7 @@ func (h *Handler) changeUserRole(c *fiber.Ctx) error {
 	} else if err != nil {
 		return err
 	}
-	h.vault.DropUser(u.ID, nil)
+	h.forgetKeys(u.ID, nil)
 	h.revokeTokens(c, u.ID)
 	h.record(c, u.ID, admin.ID, store.EventRoleChanged, fmt.Sprintf("%s → %s", u.Role, f.Role))
 	if self {
@@ -204,7 +203,7 @@ func (h *Handler) disableUser(c *fiber.Ctx) error {
 	} else if err != nil {
 		return err
 	}
-	h.vault.DropUser(u.ID, nil)
+	h.forgetKeys(u.ID, nil)
 	h.revokeTokens(c, u.ID)
 	h.record(c, u.ID, admin.ID, store.EventUserDisabled, plural(revoked, "session signed out", "sessions signed out"))
 	if self {

@@ -40,7 +40,7 @@ func (h *Handler) resetUserPassword(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	h.vault.DropUser(u.ID, nil)
+	h.forgetKeys(u.ID, nil)
 	h.revokeTokens(c, u.ID)
 	detail := plural(revoked, "session signed out", "sessions signed out")
 	if u.HasVault() {
@@ -86,7 +86,7 @@ func (h *Handler) deleteUser(c *fiber.Ctx) error {
 	} else if err != nil {
 		return err
 	}
-	h.vault.DropUser(u.ID, nil)
+	h.forgetKeys(u.ID, nil)
 	h.record(c, u.ID, admin.ID, store.EventUserDeleted, "account "+u.Username)
 	if self {
 		return h.signOutSelf(c, "Your account is deleted.")

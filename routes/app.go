@@ -3,6 +3,7 @@
 package routes
 
 import (
+	"crypto/rand"
 	"errors"
 	"log/slog"
 	"time"
@@ -38,6 +39,9 @@ type Deps struct {
 	// HIBPWatch rechecks a user's watchlist with HIBP when its breach list
 	// gained a breach; nil without HIBP.
 	HIBPWatch *monitor.HIBPWatch
+	// Outbox is woken when a handler queued mail (sign-up codes), so that
+	// it goes at once; nil leaves the mail for the outbox's next round.
+	Outbox interface{ Kick() }
 }
 
 // Handler holds the dependencies every handler method uses.
@@ -48,6 +52,8 @@ type Handler struct {
 	assets   *static.Assets
 	csrf     *csrfGuard
 	cookies  *cookieJar
+	devices  *deviceJar // browsers that signed in before (see signin_throttle.go)
+	loginKey []byte     // keys the throttle's counts of logins that name no account
 	proxies  *proxyList
 	vault    *account.Vault
 	hasher   *account.Hasher
@@ -80,6 +86,10 @@ type Handler struct {
 	templates *routeTemplates
 	// metrics counts requests for /metrics; nil when it is off.
 	metrics *metrics
+	// signUps are the addresses waiting for their sign-up code.
+	signUps *pendingSignUps
+	// outbox sends queued mail; nil in tests.
+	outbox interface{ Kick() }
 }
 
 // New builds the Fiber app: settings, middleware and every route.
@@ -161,6 +171,8 @@ func newHandler(d Deps) (*Handler, error) {
 		assets:    d.Assets,
 		csrf:      newCSRFGuard(d.Keys.CookieAuth, d.Config.SecureCookies()),
 		cookies:   newCookieJar(d.Config, d.Keys),
+		devices:   newDeviceJar(d.Config, d.Keys),
+		loginKey:  newLoginKey(),
 		proxies:   proxies,
 		vault:     vault,
 		hasher:    hasher,
@@ -175,6 +187,8 @@ func newHandler(d Deps) (*Handler, error) {
 		hibp:      d.HIBP,
 		hibpWatch: d.HIBPWatch,
 		matcher:   matcher,
+		signUps:   newPendingSignUps(time.Now),
+		outbox:    d.Outbox,
 
 		passwordPlans: &passwordPlans{},
 	}
@@ -186,6 +200,14 @@ func newHandler(d Deps) (*Handler, error) {
 		return nil, err
 	}
 	return h, nil
+}
+
+// newLoginKey is a random key of this process for the throttle's keys of
+// unknown logins.
+func newLoginKey() []byte {
+	k := make([]byte, 32)
+	_, _ = rand.Read(k) // crypto/rand.Read never fails on supported platforms
+	return k
 }
 
 // newPolicy is the password policy with the instance's own breach data as

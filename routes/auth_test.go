@@ -16,7 +16,6 @@ import (
 
 	"pcmt/account"
 	"pcmt/breach"
-	"pcmt/config"
 	"pcmt/store"
 )
 
@@ -315,50 +314,6 @@ func TestDisabledUserCannotSignIn(t *testing.T) {
 	resp, body := a.session().postFormWithToken("/signin", url.Values{"username": {"alice"}, "password": {"correct horse battery"}})
 	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, badCredentials) {
 		t.Fatalf("disabled sign-in: %d", resp.StatusCode)
-	}
-}
-
-func TestSignUp(t *testing.T) {
-	closed := newTestApp(t, nil)
-	if resp, _ := closed.get("/signup"); resp.StatusCode != http.StatusNotFound {
-		t.Fatalf("sign-up while closed: %d", resp.StatusCode)
-	}
-	if resp, _ := closed.session().postFormWithToken("/signup", url.Values{"username": {"eve"}}); resp.StatusCode != http.StatusNotFound {
-		t.Fatalf("sign-up POST while closed: %d", resp.StatusCode)
-	}
-
-	a := newTestApp(t, func(c *config.Config) { c.Registration.Allowed = true })
-	a.addUser("taken", store.RoleUser, "somebody's password", false)
-	s := a.session()
-	for _, tc := range []struct {
-		form  url.Values
-		field string
-	}{
-		{url.Values{"username": {"a"}, "email": {"a@example.org"}, "new_password": {"good passphrase"}, "new_password_confirm": {"good passphrase"}}, "username"},
-		{url.Values{"username": {"bob"}, "email": {"not-an-address"}, "new_password": {"good passphrase"}, "new_password_confirm": {"good passphrase"}}, "email"},
-		{url.Values{"username": {"bob"}, "email": {"bob@example.org"}, "new_password": {"12345678"}, "new_password_confirm": {"12345678"}}, "new_password"},
-		{url.Values{"username": {"Taken"}, "email": {"bob@example.org"}, "new_password": {"good passphrase"}, "new_password_confirm": {"good passphrase"}}, "username"},
-		{url.Values{"username": {"bob"}, "email": {"TAKEN@example.org"}, "new_password": {"good passphrase"}, "new_password_confirm": {"good passphrase"}}, "email"},
-	} {
-		resp, body := s.post("/signup", "/signup", tc.form)
-		if resp.StatusCode != http.StatusUnprocessableEntity || parseHTML(t, body).Find(`[data-testid="`+tc.field+`-error"]`).Length() != 1 {
-			t.Fatalf("%v: %d, no message beside %s:\n%s", tc.form, resp.StatusCode, tc.field, body)
-		}
-	}
-	if n, _ := a.h.store.CountUsers(context.Background()); n != 1 {
-		t.Fatalf("%d users after refused sign-ups", n)
-	}
-	resp, _ := s.post("/signup", "/signup", url.Values{"username": {"bob"}, "email": {" Bob@Example.org "},
-		"new_password": {"good passphrase"}, "new_password_confirm": {"good passphrase"}})
-	if resp.StatusCode != http.StatusSeeOther || location(resp) != "/dashboard" {
-		t.Fatalf("sign-up: %d → %s", resp.StatusCode, location(resp))
-	}
-	u, err := a.h.store.UserByLogin(context.Background(), "bob")
-	if err != nil || u.Email != "bob@example.org" || u.Role != store.RoleUser || u.MustChangePassword || !u.HasVault() {
-		t.Fatalf("new user %+v, %v", u, err)
-	}
-	if code, _, _ := s.page("/dashboard"); code != 200 {
-		t.Fatalf("dashboard after sign-up: %d", code)
 	}
 }
 

@@ -1,10 +1,12 @@
 package routes
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	"pcmt/apperr"
 	"pcmt/store"
 	"pcmt/views"
 )
@@ -17,12 +19,14 @@ const dashboardAlerts = 1000
 const dashboardLatest = 10
 
 // showDashboard renders a user's start page: what they watch, where it
-// leaked, and what is new since they last looked. Looking is what marks the
-// new alerts seen, so this GET writes: the page is rendered first, with
-// the alerts still new, and they are marked seen after. A second GET (a
-// reload, or a prefetch) shows them as seen; at worst a prefetched
-// dashboard nobody looked at used up its "new" marks, which only ever
-// hides the highlight, never an alert.
+// leaked, and what is new since they last looked. It changes nothing: the
+// page marks what it showed as seen by posting to /dashboard/seen once a
+// browser displays it (see markAlertsSeen), so a prefetch, a link preview
+// or a crawler following a link never uses up the "new" marks.
+//
+// It does start the user's queued HIBP recheck, which needs their session's
+// key: a background refresh of their own results that runs once per queued
+// recheck, whenever it is triggered, and asks nothing of the user.
 func (h *Handler) showDashboard(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	user := currentUser(c)
@@ -44,13 +48,26 @@ func (h *Handler) showDashboard(c *fiber.Ctx) error {
 		return err
 	}
 	h.startHIBPRecheck(c)
-	if d.Unseen > 0 {
-		// The page is written: a failure here only leaves them new.
-		if _, err := h.store.MarkAlertsSeen(ctx, user.ID, time.Now()); err != nil {
-			h.log.Error("marking alerts seen", "err", err, "request_id", requestIDOf(c))
-		}
-	}
 	return nil
+}
+
+// markAlertsSeen marks the alerts a dashboard showed as seen, up to the
+// newest it showed: alerts raised since stay new. The dashboard posts it
+// through htmx as soon as it is displayed, and without JavaScript its
+// button does; an htmx request gets an empty answer that removes the form.
+func (h *Handler) markAlertsSeen(c *fiber.Ctx) error {
+	through, err := strconv.ParseInt(c.FormValue("through"), 10, 64)
+	if err != nil || through <= 0 {
+		return apperr.New(apperr.Invalid, "The form named no alerts.")
+	}
+	if _, err := h.store.MarkAlertsSeen(c.UserContext(), currentUser(c).ID, through, time.Now()); err != nil {
+		return err
+	}
+	if isHTMX(c) {
+		c.Type("html")
+		return c.SendString("")
+	}
+	return redirect(c, "/dashboard")
 }
 
 // dashboardData sorts a user's alerts (newest first) into the dashboard's
@@ -70,6 +87,7 @@ func dashboardData(alerts []store.Alert) views.DashboardData {
 		}
 		if a.SeenAt.IsZero() {
 			d.Unseen++
+			d.SeenThrough = max(d.SeenThrough, a.ID)
 		}
 		if row.New {
 			d.New = append(d.New, row)

@@ -2,6 +2,8 @@ package routes
 
 import (
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -72,12 +74,51 @@ func TestDashboardNewThenSeen(t *testing.T) {
 		t.Errorf("timeline: %q", got)
 	}
 
+	// A second GET (a reload, a prefetch, a link preview) changes nothing.
+	_, doc, token := s.page("/dashboard")
+	if got := doc.Find(`[data-testid="new-alert"]`).Length(); got != 1 {
+		t.Fatalf("%d new alerts on a second GET: a GET marked them seen", got)
+	}
+	form := doc.Find(`form[data-testid="mark-seen"]`)
+	if form.AttrOr("hx-post", "") != "/dashboard/seen" || form.AttrOr("hx-trigger", "") != "load" ||
+		form.AttrOr("method", "") != "post" || form.AttrOr("action", "") != "/dashboard/seen" {
+		t.Fatalf("the page does not post what it showed as seen: %v", form.Nodes)
+	}
+	through := form.Find(`input[name="through"]`).AttrOr("value", "")
+
+	// An alert raised after the page was drawn stays new.
+	a.importAccounts("Newer leak", "other.person@example.org")
+	// What htmx sends once the page is displayed.
+	req := httptest.NewRequest(http.MethodPost, "/dashboard/seen", strings.NewReader(url.Values{"through": {through}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("HX-Request", "true")
+	req.Header.Set("X-CSRF-Token", token)
+	if resp, body := s.do(req); resp.StatusCode != http.StatusOK || body != "" {
+		t.Fatalf("htmx marking seen: %d %q", resp.StatusCode, body)
+	}
+	_, doc, _ = s.page("/dashboard")
+	news = doc.Find(`[data-testid="new-alert"]`)
+	if news.Length() != 1 || news.Find(`[data-testid="alert-breach"]`).Text() != "Newer leak" {
+		t.Fatalf("new after marking the shown ones seen: %q", news.Text())
+	}
+	if got := strings.TrimSpace(doc.Find(`[data-testid="count-unseen"]`).Text()); got != "1" {
+		t.Errorf("unseen after marking the shown ones seen: %q", got)
+	}
+
+	// Without JavaScript the button posts the same form.
+	through = doc.Find(`form[data-testid="mark-seen"] input[name="through"]`).AttrOr("value", "")
+	if resp, _ := s.post("/dashboard", "/dashboard/seen", url.Values{"through": {through}}); resp.StatusCode != http.StatusSeeOther || location(resp) != "/dashboard" {
+		t.Fatalf("marking seen without htmx: %d → %s", resp.StatusCode, location(resp))
+	}
 	_, doc, _ = s.page("/dashboard")
 	if got := doc.Find(`[data-testid="new-alert"]`).Length(); got != 0 {
-		t.Errorf("%d new alerts on the second visit", got)
+		t.Errorf("%d new alerts after marking them seen", got)
 	}
 	if got := strings.TrimSpace(doc.Find(`[data-testid="count-unseen"]`).Text()); got != "0" {
-		t.Errorf("unseen on the second visit: %q", got)
+		t.Errorf("unseen after marking them seen: %q", got)
+	}
+	if doc.Find(`form[data-testid="mark-seen"]`).Length() != 0 {
+		t.Error("a form to mark nothing seen")
 	}
 }
 

@@ -3,6 +3,7 @@ package routes
 import (
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -20,7 +21,12 @@ func (h *Handler) handleError(c *fiber.Ctx, err error) error {
 	if errors.As(err, &fe) {
 		status, message = fe.Code, fiberMessage(fe.Code)
 	}
-	if status >= 500 {
+	switch {
+	case status == fiber.StatusServiceUnavailable:
+		// A busy answer, not a fault: the client is told when to retry.
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(busyRetryAfter))
+		h.log.Warn("busy", "request_id", requestIDOf(c), "route", h.templates.of(c), "err", err)
+	case status >= 500:
 		h.log.Error("request failed", "request_id", requestIDOf(c), "route", h.templates.of(c), "err", err)
 	}
 

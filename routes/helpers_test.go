@@ -114,7 +114,17 @@ func testDeps(t testing.TB, edit func(*config.Config)) (Deps, *syncBuffer) {
 
 func newTestApp(t testing.TB, edit func(*config.Config)) *testApp {
 	t.Helper()
+	return newTestAppWith(t, edit, nil)
+}
+
+// newTestAppWith is newTestApp with its dependencies changed by deps
+// before the app is built (a vault with hooks, a counting hasher).
+func newTestAppWith(t testing.TB, edit func(*config.Config), deps func(*Deps)) *testApp {
+	t.Helper()
 	d, logs := testDeps(t, edit)
+	if deps != nil {
+		deps(&d)
+	}
 	app, h, err := newApp(d)
 	if err != nil {
 		t.Fatal(err)

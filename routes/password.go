@@ -57,15 +57,15 @@ func (h *Handler) changePassword(c *fiber.Ctx) error {
 	if len(errs) > 0 {
 		return h.renderPassword(c, fiber.StatusUnprocessableEntity, views.PasswordForm{Errors: errs})
 	}
-	accountKey := "account:" + user.Username
-	if wait := h.throttle.Wait(accountKey); wait > 0 {
+	reauthKey := reauthThrottleKey(user.ID)
+	if wait := h.throttle.Wait(reauthKey); wait > 0 {
 		errs["current_password"] = fmt.Sprintf("Too many wrong passwords. Wait %s and try again.", humanDuration(wait))
 		return h.renderPassword(c, fiber.StatusTooManyRequests, views.PasswordForm{Errors: errs})
 	}
 	if ok, _, err := h.checkPassword(ctx, user, f.Current); err != nil {
 		return err
 	} else if !ok {
-		h.throttle.Fail(accountKey)
+		h.throttle.Fail(reauthKey)
 		h.record(c, user.ID, user.ID, store.EventSignInFailed, "wrong current password at password change")
 		errs["current_password"] = "This is not your current password."
 		return h.renderPassword(c, fiber.StatusUnprocessableEntity, views.PasswordForm{Errors: errs})
@@ -81,10 +81,10 @@ func (h *Handler) changePassword(c *fiber.Ctx) error {
 		}
 		change.AgeRecipient = user.AgeRecipient
 		if change.WrappedIdentity, err = h.vault.Wrap(ctx, identity, newPassword); err != nil {
-			return err
+			return keyError(err)
 		}
 	} else if change.AgeRecipient, change.WrappedIdentity, identity, err = h.vault.NewKey(ctx, newPassword); err != nil {
-		return err
+		return keyError(err)
 	}
 	if change.Hash, err = h.hasher.Hash(ctx, newPassword); err != nil {
 		return err
@@ -103,7 +103,7 @@ func (h *Handler) changePassword(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	h.vault.DropUser(user.ID, change.KeepSession)
+	h.forgetKeys(user.ID, change.KeepSession)
 	h.record(c, user.ID, user.ID, store.EventPasswordChanged, plural(revoked, "other session signed out", "other sessions signed out"))
 
 	user.MustChangePassword = false

@@ -49,9 +49,12 @@ func (h *Handler) routes() []route {
 		{fiber.MethodPost, "/signin/2fa", guest, h.signInTwoFactor},
 		{fiber.MethodGet, "/signup", guest, h.showSignUp},
 		{fiber.MethodPost, "/signup", guest, h.signUp},
+		{fiber.MethodGet, "/signup/code", guest, h.showSignUpCode},
+		{fiber.MethodPost, "/signup/code", guest, h.signUpWithCode},
 		{fiber.MethodPost, "/signout", pending, h.signOut},
 
 		{fiber.MethodGet, "/dashboard", userRole, h.showDashboard},
+		{fiber.MethodPost, "/dashboard/seen", userRole, h.markAlertsSeen},
 		{fiber.MethodGet, "/watchlist", userRole, h.showWatchlist},
 		{fiber.MethodPost, "/watchlist", userRole, h.saveWatchItem},
 		{fiber.MethodPost, "/watchlist/email-alerts", userRole, h.saveEmailAlerts},

@@ -93,6 +93,8 @@ func (h *Handler) loadSession(c *fiber.Ctx) error {
 	hash := account.HashSessionID(id)
 	sess, user, err := h.store.SessionUser(c.UserContext(), hash)
 	if errors.Is(err, store.ErrNotFound) {
+		// Revoked or swept, maybe by another process: its key goes too.
+		h.vault.Drop(hash)
 		h.cookies.clear(c)
 		return c.Next()
 	}
@@ -127,6 +129,15 @@ func (h *Handler) endSession(ctx context.Context, userID int64, hash []byte) {
 	if err := h.store.DeleteSession(ctx, userID, hash); err != nil && !errors.Is(err, store.ErrNotFound) {
 		h.log.Error("end session", "err", err)
 	}
+}
+
+// forgetKeys drops the unlocked keys of every session of a user but except,
+// after the store revoked those sessions, and the sign-ins of the user
+// waiting for their second factor, which hold the key too and would
+// otherwise become sessions after the revocation.
+func (h *Handler) forgetKeys(userID int64, except []byte) {
+	h.vault.DropUser(userID, except)
+	h.twoFactor.pending.dropUser(userID)
 }
 
 // currentUser is the signed-in user, or nil.

@@ -65,7 +65,7 @@ func (h *Handler) revokeOtherSessions(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	h.vault.DropUser(user.ID, sess.IDHash)
+	h.forgetKeys(user.ID, sess.IDHash)
 	h.record(c, user.ID, user.ID, store.EventSessionsRevoked, plural(n, "session", "sessions"))
 	h.flash(c, views.FlashSuccess, plural(n, "other session was", "other sessions were")+" signed out.")
 	return redirect(c, "/settings/sessions")

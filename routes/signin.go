@@ -13,6 +13,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"pcmt/account"
+	"pcmt/apperr"
 	"pcmt/store"
 	"pcmt/views"
 )
@@ -47,17 +48,33 @@ func (f signInForm) validate() views.FieldErrors {
 	return errs
 }
 
+// busyRetryAfter is the Retry-After, in seconds, of a request that found
+// every key slot busy: about a few unlocks' time.
+const busyRetryAfter = 5
+
+// errKeysBusy answers a request that waited too long for a key slot (see
+// account.VaultOptions): the server is unlocking other keys.
+var errKeysBusy = apperr.New(apperr.Unavailable, "The server is busy unlocking other accounts' keys. Try again in a few seconds.")
+
+// keyError turns a vault's ErrBusy into errKeysBusy, a 503 with Retry-After.
+func keyError(err error) error {
+	if errors.Is(err, account.ErrBusy) {
+		return errKeysBusy
+	}
+	return err
+}
+
 // badCredentials is the one answer to a wrong username, a wrong password and
 // a disabled account alike: it never says whether an account exists.
 const badCredentials = "The username or password is not right."
 
 // showSignIn renders the sign-in page.
 func (h *Handler) showSignIn(c *fiber.Ctx) error {
-	return render(c, fiber.StatusOK, views.SignIn(h.page(c, "Sign in"), views.SignInForm{SignUp: h.cfg.Registration.Allowed}))
+	return render(c, fiber.StatusOK, views.SignIn(h.page(c, "Sign in"), views.SignInForm{SignUp: h.signUpOpen()}))
 }
 
 func (h *Handler) renderSignIn(c *fiber.Ctx, status int, form views.SignInForm) error {
-	form.SignUp = h.cfg.Registration.Allowed
+	form.SignUp = h.signUpOpen()
 	p := h.page(c, "Sign in")
 	if isHTMX(c) {
 		return render(c, status, views.SignInPanel(p, form))
@@ -66,7 +83,9 @@ func (h *Handler) renderSignIn(c *fiber.Ctx, status int, form views.SignInForm) 
 }
 
 // signIn checks the credentials and starts a session. Failures are
-// throttled per account and per client address, and logged for the account.
+// throttled per account (whichever login names it) and per client address,
+// or for a browser that signed in to the account before, per browser (see
+// signInLimits); they are logged for the account.
 func (h *Handler) signIn(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	f := parseSignIn(c)
@@ -74,14 +93,12 @@ func (h *Handler) signIn(c *fiber.Ctx) error {
 	if len(form.Errors) > 0 {
 		return h.renderSignIn(c, fiber.StatusUnprocessableEntity, form)
 	}
-	ip := h.clientIP(c)
-	accountKey, ipKey := "account:"+strings.ToLower(f.Username), "ip:"+ip
-
 	user, err := h.store.UserByLogin(ctx, f.Username)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
-	if wait := h.throttle.Wait(accountKey, ipKey); wait > 0 {
+	limits := h.signInLimits(c, user, f.Username)
+	if wait := h.throttle.Wait(limits.keys...); wait > 0 {
 		if user != nil {
 			h.record(c, user.ID, 0, store.EventSignInThrottled, "")
 		}
@@ -95,18 +112,24 @@ func (h *Handler) signIn(c *fiber.Ctx) error {
 		return err
 	}
 	if !ok || user.Disabled {
-		h.throttle.Fail(accountKey, ipKey)
+		h.throttle.Fail(limits.keys...)
 		if user != nil {
 			h.record(c, user.ID, 0, store.EventSignInFailed, "")
 		}
 		form.Message = badCredentials
 		return h.renderSignIn(c, fiber.StatusUnprocessableEntity, form)
 	}
-	h.throttle.Succeed(accountKey)
+	h.throttle.Succeed(limits.clear)
 
 	var identity *age.X25519Identity
 	if user.HasVault() {
-		if identity, err = h.vault.Unwrap(ctx, user.WrappedIdentity, account.NormalizePassword(f.Password)); err != nil {
+		identity, err = h.vault.Unwrap(ctx, user.ID, user.WrappedIdentity, account.NormalizePassword(f.Password))
+		if errors.Is(err, account.ErrBusy) {
+			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(busyRetryAfter))
+			form.Message = errKeysBusy.Message
+			return h.renderSignIn(c, fiber.StatusServiceUnavailable, form)
+		}
+		if err != nil {
 			return fmt.Errorf("sign in: %w", err)
 		}
 	}
@@ -119,7 +142,7 @@ func (h *Handler) signIn(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	return h.passwordProven(c, user, accountKey, identity)
+	return h.passwordProven(c, user, limits, identity)
 }
 
 // finishSignIn starts the session of a user whose credentials (every
@@ -129,6 +152,9 @@ func (h *Handler) finishSignIn(c *fiber.Ctx, user *store.User, identity *age.X25
 		return err
 	}
 	if _, err := h.startSession(c, user, identity); err != nil {
+		return err
+	}
+	if err := h.devices.remember(c, user.ID); err != nil {
 		return err
 	}
 	h.record(c, user.ID, user.ID, store.EventSignIn, "")

@@ -3,27 +3,33 @@ package routes
 import (
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gorilla/securecookie"
 
 	"pcmt/account"
 	"pcmt/apperr"
+	"pcmt/monitor"
 	"pcmt/store"
 	"pcmt/views"
 )
 
-// signUpForm is what the sign-up form posts.
-type signUpForm struct {
-	Username, Email, Password, Confirm string
-}
+// The sign-up flow and why it takes two steps: see signup_pending.go.
 
-func parseSignUp(c *fiber.Ctx) signUpForm {
-	return signUpForm{
-		Username: strings.TrimSpace(c.FormValue("username")),
-		Email:    account.NormalizeEmail(c.FormValue("email")),
-		Password: c.FormValue("new_password"),
-		Confirm:  c.FormValue("new_password_confirm"),
-	}
+var errSignUpClosed = apperr.New(apperr.NotFound, "Sign-up is closed on this instance: ask its admin for an account.")
+
+// signUpAgain sends a browser back to the first form: it had no sign-up,
+// or its sign-up ended.
+const signUpAgain = "Enter your e-mail address to get a code. A code works for 30 minutes and five tries, " +
+	"and an address is mailed at most every 5 minutes."
+
+var errSignUpBusy = apperr.New(apperr.Unavailable, "Too many sign-ups are waiting for their code. Try again in a few minutes.")
+
+// signUpOpen says whether anyone may sign up: registration is allowed and
+// the mailer can send the codes (config validation requires both).
+func (h *Handler) signUpOpen() bool {
+	return h.cfg.Registration.Allowed && h.cfg.Mailer.Enabled
 }
 
 func (h *Handler) validateNewPassword(errs views.FieldErrors, password, confirm, username, email string) {
@@ -34,69 +40,215 @@ func (h *Handler) validateNewPassword(errs views.FieldErrors, password, confirm,
 	}
 }
 
-func (f signUpForm) validate(h *Handler) views.FieldErrors {
-	errs := views.FieldErrors{}
-	if !account.ValidUsername(f.Username) {
-		errs["username"] = "Use 3 to 32 letters, digits, dots, dashes or underscores."
-	}
-	if !account.ValidEmail(f.Email) {
-		errs["email"] = "Enter an e-mail address like name@example.org."
-	}
-	h.validateNewPassword(errs, f.Password, f.Confirm, f.Username, f.Email)
-	return errs
-}
-
-var errSignUpClosed = apperr.New(apperr.NotFound, "Sign-up is closed on this instance: ask its admin for an account.")
-
-// showSignUp renders the sign-up page when registration is open.
+// showSignUp renders the first sign-up form, which asks for the address.
 func (h *Handler) showSignUp(c *fiber.Ctx) error {
-	if !h.cfg.Registration.Allowed {
+	if !h.signUpOpen() {
 		return errSignUpClosed
 	}
 	return render(c, fiber.StatusOK, views.SignUp(h.page(c, "Sign up"), views.SignUpForm{}))
 }
 
-// signUp creates an account, its own key, and signs it in.
+// signUp takes the address and mails it: a code when it has no account, a
+// note to its owner when it has one. The answer is the same either way (a
+// redirect to the code form, with this browser remembering the address),
+// and costs the same: one read and one queued mail.
 func (h *Handler) signUp(c *fiber.Ctx) error {
-	if !h.cfg.Registration.Allowed {
+	if !h.signUpOpen() {
 		return errSignUpClosed
 	}
 	ctx := c.UserContext()
-	f := parseSignUp(c)
-	form := views.SignUpForm{Username: f.Username, Email: f.Email, Errors: f.validate(h)}
-	if len(form.Errors) == 0 {
-		password := account.NormalizePassword(f.Password)
-		hash, err := h.hasher.Hash(ctx, password)
-		if err != nil {
-			return err
+	// Copied: the address outlives the request as a pending sign-up's key.
+	email := strings.Clone(account.NormalizeEmail(c.FormValue("email")))
+	if !account.ValidEmail(email) {
+		form := views.SignUpForm{Email: email, Errors: views.FieldErrors{"email": "Enter an e-mail address like name@example.org."}}
+		p := h.page(c, "Sign up")
+		if isHTMX(c) {
+			return render(c, fiber.StatusUnprocessableEntity, views.SignUpPanel(p, form))
 		}
-		recipient, wrapped, identity, err := h.vault.NewKey(ctx, password)
-		if err != nil {
-			return err
-		}
-		user := &store.User{Username: f.Username, Email: f.Email, PasswordHash: hash, Role: store.RoleUser}
-		err = h.store.CreateUser(ctx, user)
-		switch {
-		case errors.Is(err, store.ErrUsernameTaken):
-			form.Errors["username"] = store.ErrUsernameTaken.Message
-		case errors.Is(err, store.ErrEmailTaken):
-			form.Errors["email"] = store.ErrEmailTaken.Message
-		case err != nil:
-			return err
-		default:
-			if _, err := h.store.ChangePassword(ctx, user.ID, store.PasswordChange{
-				Hash: hash, AgeRecipient: recipient, WrappedIdentity: wrapped,
-			}); err != nil {
-				return err
-			}
-			user.AgeRecipient, user.WrappedIdentity = recipient, wrapped
-			h.record(c, user.ID, user.ID, store.EventSignUp, "")
-			return h.finishSignIn(c, user, identity)
-		}
+		return render(c, fiber.StatusUnprocessableEntity, views.SignUp(p, form))
 	}
-	p := h.page(c, "Sign up")
-	if isHTMX(c) {
-		return render(c, fiber.StatusUnprocessableEntity, views.SignUpPanel(p, form))
+	owner, err := h.store.EmailOwner(ctx, email)
+	if err != nil {
+		return err
 	}
-	return render(c, fiber.StatusUnprocessableEntity, views.SignUp(p, form))
+	code, mail, err := h.signUps.start(email, owner != 0)
+	if errors.Is(err, errSignUpsFull) {
+		return errSignUpBusy
+	}
+	if err != nil {
+		return err
+	}
+	if mail {
+		m := monitor.SignUpTakenMail()
+		if owner == 0 {
+			m = monitor.SignUpCodeMail(code, signUpTTL)
+		}
+		m.UserID, m.To = owner, email
+		if _, err := h.store.EnqueueMail(ctx, m, time.Now()); err != nil {
+			return err
+		}
+		h.mailQueued()
+	}
+	if err := h.setSignUpCookie(c, email); err != nil {
+		return err
+	}
+	return redirect(c, "/signup/code")
+}
+
+// signUpCodeForm is what the second sign-up form posts.
+type signUpCodeForm struct {
+	Code, Username, Password, Confirm string
+}
+
+func parseSignUpCode(c *fiber.Ctx) signUpCodeForm {
+	return signUpCodeForm{
+		Code:     strings.TrimSpace(c.FormValue("code")),
+		Username: strings.TrimSpace(c.FormValue("username")),
+		Password: c.FormValue("new_password"),
+		Confirm:  c.FormValue("new_password_confirm"),
+	}
+}
+
+func (f signUpCodeForm) validate(h *Handler, email string) views.FieldErrors {
+	errs := views.FieldErrors{}
+	if normaliseSignUpCode(f.Code) == "" {
+		errs["code"] = "Enter the code from the mail: ten digits."
+	}
+	if !account.ValidUsername(f.Username) {
+		errs["username"] = "Use 3 to 32 letters, digits, dots, dashes or underscores."
+	}
+	h.validateNewPassword(errs, f.Password, f.Confirm, f.Username, email)
+	return errs
+}
+
+// showSignUpCode asks for the code of this browser's sign-up.
+func (h *Handler) showSignUpCode(c *fiber.Ctx) error {
+	if !h.signUpOpen() {
+		return errSignUpClosed
+	}
+	email, ok := h.signUpEmail(c)
+	if !ok {
+		return h.restartSignUp(c, signUpAgain)
+	}
+	return render(c, fiber.StatusOK, views.SignUpCode(h.page(c, "Sign up"), views.SignUpCodeForm{Email: email}))
+}
+
+// signUpWithCode creates the account once the code proves the address.
+// Everything cheap comes first (the form, the code, the username); only
+// then the password hash and the user's key, the costly part, and the
+// account, its key and its log entry are written in one transaction.
+func (h *Handler) signUpWithCode(c *fiber.Ctx) error {
+	if !h.signUpOpen() {
+		return errSignUpClosed
+	}
+	ctx := c.UserContext()
+	email, ok := h.signUpEmail(c)
+	if !ok {
+		return h.restartSignUp(c, signUpAgain)
+	}
+	f := parseSignUpCode(c)
+	form := views.SignUpCodeForm{Email: email, Username: f.Username, Errors: f.validate(h, email)}
+	refuse := func(status int) error {
+		p := h.page(c, "Sign up")
+		if isHTMX(c) {
+			return render(c, status, views.SignUpCodePanel(p, form))
+		}
+		return render(c, status, views.SignUpCode(p, form))
+	}
+	if len(form.Errors) > 0 {
+		return refuse(fiber.StatusUnprocessableEntity)
+	}
+	if right, over := h.signUps.check(email, f.Code); over {
+		return h.restartSignUp(c, signUpAgain)
+	} else if !right {
+		form.Errors["code"] = "This code is not right."
+		return refuse(fiber.StatusUnprocessableEntity)
+	}
+	if taken, err := h.store.UsernameTaken(ctx, f.Username); err != nil {
+		return err
+	} else if taken {
+		form.Errors["username"] = store.ErrUsernameTaken.Message
+		return refuse(fiber.StatusUnprocessableEntity)
+	}
+
+	password := account.NormalizePassword(f.Password)
+	hash, err := h.hasher.Hash(ctx, password)
+	if err != nil {
+		return err
+	}
+	recipient, wrapped, identity, err := h.vault.NewKey(ctx, password)
+	if err != nil {
+		return keyError(err)
+	}
+	user := &store.User{Username: f.Username, Email: email, PasswordHash: hash, Role: store.RoleUser,
+		AgeRecipient: recipient, WrappedIdentity: wrapped}
+	err = h.audit.SignUp(ctx, user, &store.Activity{Event: store.EventSignUp, IP: h.clientIP(c)})
+	switch {
+	case errors.Is(err, store.ErrUsernameTaken):
+		form.Errors["username"] = store.ErrUsernameTaken.Message
+		return refuse(fiber.StatusUnprocessableEntity)
+	case errors.Is(err, store.ErrEmailTaken):
+		// Registered meanwhile (an admin made the account): only the
+		// address's owner, who has the code, reads this.
+		h.signUps.done(email)
+		return h.restartSignUp(c, "An account with this address was made meanwhile: sign in with it instead.")
+	case err != nil:
+		return err
+	}
+	h.signUps.done(email)
+	h.clearSignUpCookie(c)
+	return h.finishSignIn(c, user, identity)
+}
+
+// restartSignUp sends a browser whose sign-up is gone back to the first
+// form.
+func (h *Handler) restartSignUp(c *fiber.Ctx, message string) error {
+	h.clearSignUpCookie(c)
+	h.flash(c, views.FlashInfo, message)
+	return redirect(c, "/signup")
+}
+
+// signUpCookie names the cookie that carries the address a browser is
+// signing up with.
+func (h *Handler) signUpCookie() string {
+	if h.cookies.secure {
+		return "__Host-pcmt_signup"
+	}
+	return "pcmt_signup"
+}
+
+func (h *Handler) setSignUpCookie(c *fiber.Ctx, email string) error {
+	v, err := securecookie.EncodeMulti(h.signUpCookie(), []byte(email), h.cookies.codecs...)
+	if err != nil {
+		return err
+	}
+	c.Cookie(&fiber.Cookie{Name: h.signUpCookie(), Value: v, Path: "/", HTTPOnly: true, Secure: h.cookies.secure,
+		SameSite: fiber.CookieSameSiteLaxMode, Expires: time.Now().Add(signUpTTL)})
+	return nil
+}
+
+func (h *Handler) clearSignUpCookie(c *fiber.Ctx) {
+	c.Cookie(&fiber.Cookie{Name: h.signUpCookie(), Value: "", Path: "/", HTTPOnly: true, Secure: h.cookies.secure,
+		SameSite: fiber.CookieSameSiteLaxMode, Expires: time.Unix(0, 0), MaxAge: -1})
+}
+
+// signUpEmail is the address of this browser's pending sign-up.
+func (h *Handler) signUpEmail(c *fiber.Ctx) (string, bool) {
+	raw := c.Cookies(h.signUpCookie())
+	if raw == "" {
+		return "", false
+	}
+	var v []byte
+	if err := securecookie.DecodeMulti(h.signUpCookie(), raw, &v, h.cookies.codecs...); err != nil {
+		return "", false
+	}
+	email := string(v)
+	return email, h.signUps.live(email)
+}
+
+// mailQueued wakes the outbox for mail just queued, when there is one.
+func (h *Handler) mailQueued() {
+	if h.outbox != nil {
+		h.outbox.Kick()
+	}
 }

@@ -51,8 +51,8 @@ func (h *Handler) confirmPassword(c *fiber.Ctx, field string) (views.FieldErrors
 	if password == "" {
 		return views.FieldErrors{field: "Enter your current password."}, fiber.StatusUnprocessableEntity, nil
 	}
-	accountKey := "account:" + user.Username
-	if wait := h.throttle.Wait(accountKey); wait > 0 {
+	reauthKey := reauthThrottleKey(user.ID)
+	if wait := h.throttle.Wait(reauthKey); wait > 0 {
 		msg := fmt.Sprintf("Too many wrong passwords. Wait %s and try again.", humanDuration(wait))
 		return views.FieldErrors{field: msg}, fiber.StatusTooManyRequests, nil
 	}
@@ -61,7 +61,7 @@ func (h *Handler) confirmPassword(c *fiber.Ctx, field string) (views.FieldErrors
 		return nil, 0, err
 	}
 	if !ok {
-		h.throttle.Fail(accountKey)
+		h.throttle.Fail(reauthKey)
 		h.record(c, user.ID, user.ID, store.EventSignInFailed, "wrong current password at two-factor settings")
 		return views.FieldErrors{field: "This is not your current password."}, fiber.StatusUnprocessableEntity, nil
 	}

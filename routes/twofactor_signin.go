@@ -52,11 +52,11 @@ type pendingSignIns struct {
 // pendingSignIn is one sign-in halfway through.
 type pendingSignIn struct {
 	userID int64
-	// accountKey is the throttle key of the login the password was typed
-	// for, so that wrong codes count against the same account.
-	accountKey string
-	identity   *age.X25519Identity
-	expires    time.Time
+	// limits are the throttle keys the password step used, so that wrong
+	// codes count against the same account, or the same known browser.
+	limits   signInLimits
+	identity *age.X25519Identity
+	expires  time.Time
 }
 
 func newPendingSignIns(now func() time.Time) *pendingSignIns {
@@ -103,6 +103,18 @@ func (ps *pendingSignIns) drop(token []byte) {
 	delete(ps.entries, sha256.Sum256(token))
 }
 
+// dropUser forgets every pending sign-in of a user, and the expired ones.
+func (ps *pendingSignIns) dropUser(userID int64) {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	now := ps.now()
+	for k, e := range ps.entries {
+		if e.userID == userID || !now.Before(e.expires) {
+			delete(ps.entries, k)
+		}
+	}
+}
+
 // pendingCookie names the cookie that carries a pending sign-in's token.
 func (h *Handler) pendingCookie() string {
 	if h.cookies.secure {
@@ -143,7 +155,7 @@ func (h *Handler) pendingSignIn(c *fiber.Ctx) (pendingSignIn, []byte, bool) {
 // passwordProven continues a sign-in whose password was right: straight
 // into a session, or, when the user has two-factor sign-in on, to the
 // page that asks for the code. No session exists until then.
-func (h *Handler) passwordProven(c *fiber.Ctx, user *store.User, accountKey string, identity *age.X25519Identity) error {
+func (h *Handler) passwordProven(c *fiber.Ctx, user *store.User, limits signInLimits, identity *age.X25519Identity) error {
 	row, err := h.store.TOTP(c.UserContext(), user.ID)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && !row.Enabled()) {
 		return h.finishSignIn(c, user, identity)
@@ -151,7 +163,7 @@ func (h *Handler) passwordProven(c *fiber.Ctx, user *store.User, accountKey stri
 	if err != nil {
 		return err
 	}
-	token := h.twoFactor.pending.add(pendingSignIn{userID: user.ID, accountKey: accountKey, identity: identity})
+	token := h.twoFactor.pending.add(pendingSignIn{userID: user.ID, limits: limits, identity: identity})
 	if err := h.setPendingCookie(c, token); err != nil {
 		return err
 	}
@@ -174,9 +186,11 @@ func (h *Handler) restartSignIn(c *fiber.Ctx) error {
 	return redirect(c, "/signin")
 }
 
-// twoFactorThrottleKey counts wrong codes for a user. Unlike the account
-// key it is not cleared by a right password, so that someone who has the
-// password can't reset the count between guesses at the code.
+// twoFactorThrottleKey counts wrong codes for a user from browsers that
+// never signed in to the account (a known browser has a key of its own,
+// see signInLimits). Unlike the account key it is not cleared by a right
+// password, so that someone who has the password can't reset the count
+// between guesses at the code.
 func twoFactorThrottleKey(userID int64) string {
 	return "2fa:" + strconv.FormatInt(userID, 10)
 }
@@ -203,7 +217,7 @@ func (h *Handler) signInTwoFactor(c *fiber.Ctx) error {
 		return render(c, status, views.SignInTwoFactor(h.page(c, "Two-factor sign-in"), form))
 	}
 
-	keys := []string{p.accountKey, "ip:" + h.clientIP(c), twoFactorThrottleKey(user.ID)}
+	keys := append(append([]string{}, p.limits.keys...), p.limits.code)
 	if wait := h.throttle.Wait(keys...); wait > 0 {
 		h.record(c, user.ID, 0, store.EventSignInThrottled, "two-factor code")
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(wait.Seconds()+0.999)))
@@ -236,8 +250,8 @@ func (h *Handler) signInTwoFactor(c *fiber.Ctx) error {
 		return page(fiber.StatusUnprocessableEntity)
 	}
 
-	h.throttle.Succeed(p.accountKey)
-	h.throttle.Succeed(twoFactorThrottleKey(user.ID))
+	h.throttle.Succeed(p.limits.clear)
+	h.throttle.Succeed(p.limits.code)
 	h.twoFactor.pending.drop(token)
 	h.clearPendingCookie(c)
 	if left >= 0 {

@@ -319,8 +319,8 @@ func TestTwoFactorSignIn(t *testing.T) {
 func TestTwoFactorSignInExpires(t *testing.T) {
 	now := time.Unix(1_800_000_000, 0)
 	ps := newPendingSignIns(func() time.Time { return now })
-	token := ps.add(pendingSignIn{userID: 1, accountKey: "account:alice"})
-	if p, ok := ps.get(token); !ok || p.userID != 1 || p.accountKey != "account:alice" {
+	token := ps.add(pendingSignIn{userID: 1, limits: signInLimits{clear: accountThrottleKey(1)}})
+	if p, ok := ps.get(token); !ok || p.userID != 1 || p.limits.clear != accountThrottleKey(1) {
 		t.Fatalf("fresh entry: %+v %v", p, ok)
 	}
 	if _, ok := ps.get(append(bytes.Clone(token[:31]), token[31]^1)); ok {

@@ -198,13 +198,14 @@ func (s *Store) UnseenAlertCount(ctx context.Context, userID int64) (int, error)
 	return n, wrap("count unseen alerts", err)
 }
 
-// MarkAlertsSeen marks every unseen alert of a user seen at now and says
-// how many there were.
-func (s *Store) MarkAlertsSeen(ctx context.Context, userID int64, now time.Time) (int64, error) {
+// MarkAlertsSeen marks the unseen alerts of a user up to alert id through
+// (those the user was shown) seen at now, and says how many there were.
+// Alerts raised after the page was drawn stay new.
+func (s *Store) MarkAlertsSeen(ctx context.Context, userID, through int64, now time.Time) (int64, error) {
 	var n int64
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE alerts SET seen_at = ? WHERE user_id = ? AND seen_at IS NULL`,
-			formatTime(now), userID)
+		res, err := tx.ExecContext(ctx, `UPDATE alerts SET seen_at = ? WHERE user_id = ? AND seen_at IS NULL AND id <= ?`,
+			formatTime(now), userID, through)
 		if err != nil {
 			return err
 		}

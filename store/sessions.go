@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/hex"
+	"encoding/json"
 	"time"
 )
 
@@ -99,6 +101,38 @@ func (s *Store) Sessions(ctx context.Context, userID int64) ([]Session, error) {
 		out = append(out, *sess)
 	}
 	return out, wrap("list sessions", rows.Err())
+}
+
+// ExistingSessions says which of the id hashes still name a session row:
+// the server drops the keys it holds for the others, whose rows another
+// process (pcmt user passwd) or a sweep removed.
+func (s *Store) ExistingSessions(ctx context.Context, hashes [][]byte) (map[string]bool, error) {
+	live := make(map[string]bool, len(hashes))
+	if len(hashes) == 0 {
+		return live, nil
+	}
+	list := make([]string, len(hashes))
+	for i, h := range hashes {
+		list[i] = hex.EncodeToString(h)
+	}
+	arg, err := json.Marshal(list)
+	if err != nil {
+		return nil, wrap("existing sessions", err)
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT id_hash FROM sessions
+		WHERE id_hash IN (SELECT unhex(value) FROM json_each(?))`, string(arg))
+	if err != nil {
+		return nil, wrap("existing sessions", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var h []byte
+		if err := rows.Scan(&h); err != nil {
+			return nil, wrap("existing sessions", err)
+		}
+		live[string(h)] = true
+	}
+	return live, wrap("existing sessions", rows.Err())
 }
 
 // DeleteSession revokes one session of a user; ErrNotFound when the user

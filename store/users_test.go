@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"testing"
@@ -167,5 +168,68 @@ func TestSessionsFollowTheirUser(t *testing.T) {
 	}
 	if list, _ := s.Sessions(ctx, u.ID); len(list) != 0 {
 		t.Fatal("deleting a user kept their sessions")
+	}
+}
+
+// TestSignUpIsOneTransaction: when the activity log refuses the sign-up's
+// entry, no account is left behind, and with it the account, its key and
+// its entry are all there.
+func TestSignUpIsOneTransaction(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.New(t)
+	audit := s.Auditor(make([]byte, 32))
+	db, err := sql.Open("sqlite3", s.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, `CREATE TRIGGER refuse_signup BEFORE INSERT ON activity
+		WHEN NEW.event = 'signup' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`); err != nil {
+		t.Fatal(err)
+	}
+	u := &store.User{Username: "alice", Email: "alice@example.org", PasswordHash: "h", Role: store.RoleUser,
+		AgeRecipient: "age1recipient", WrappedIdentity: []byte("wrapped")}
+	if err := audit.SignUp(ctx, u, &store.Activity{Event: store.EventSignUp}); err == nil {
+		t.Fatal("the sign-up went through without its log entry")
+	}
+	if n, _ := s.CountUsers(ctx); n != 0 {
+		t.Fatalf("%d accounts after a failed sign-up", n)
+	}
+
+	if _, err := db.ExecContext(ctx, `DROP TRIGGER refuse_signup`); err != nil {
+		t.Fatal(err)
+	}
+	u.ID = 0
+	if err := audit.SignUp(ctx, u, &store.Activity{Event: store.EventSignUp}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.User(ctx, u.ID)
+	if err != nil || got.AgeRecipient != "age1recipient" || string(got.WrappedIdentity) != "wrapped" || got.PasswordHash != "h" {
+		t.Fatalf("account %+v, %v", got, err)
+	}
+	evs, err := s.UserActivity(ctx, u.ID, 10)
+	if err != nil || len(evs) != 1 || evs[0].Event != store.EventSignUp {
+		t.Fatalf("activity %+v, %v", evs, err)
+	}
+	if err := audit.SignUp(ctx, &store.User{Username: "ALICE", Email: "other@example.org", Role: store.RoleUser},
+		&store.Activity{Event: store.EventSignUp}); !errors.Is(err, store.ErrUsernameTaken) {
+		t.Fatalf("same username: %v", err)
+	}
+	if err := audit.SignUp(ctx, &store.User{Username: "bob", Email: "Alice@Example.org", Role: store.RoleUser},
+		&store.Activity{Event: store.EventSignUp}); !errors.Is(err, store.ErrEmailTaken) {
+		t.Fatalf("same e-mail: %v", err)
+	}
+	for _, tc := range []struct {
+		fn   func() (bool, error)
+		want bool
+	}{
+		{func() (bool, error) { return s.UsernameTaken(ctx, "Alice") }, true},
+		{func() (bool, error) { return s.UsernameTaken(ctx, "bob") }, false},
+		{func() (bool, error) { id, err := s.EmailOwner(ctx, "ALICE@example.org"); return id == u.ID, err }, true},
+		{func() (bool, error) { id, err := s.EmailOwner(ctx, "bob@example.org"); return id != 0, err }, false},
+	} {
+		if got, err := tc.fn(); err != nil || got != tc.want {
+			t.Fatalf("lookup: %v, %v; want %v", got, err, tc.want)
+		}
 	}
 }

@@ -150,7 +150,13 @@ func TestAlerts(t *testing.T) {
 		list[0].Mail != store.AlertMailed || list[0].KnownAtAdd {
 		t.Fatalf("alerts %+v, %v", list, err)
 	}
-	if n, err := s.MarkAlertsSeen(ctx, alice.ID, time.Now()); err != nil || n != 2 {
+	if n, err := s.MarkAlertsSeen(ctx, alice.ID, min(list[0].ID, list[1].ID), time.Now()); err != nil || n != 1 {
+		t.Fatalf("marked %d up to the older alert, %v", n, err)
+	}
+	if n, _ := s.UnseenAlertCount(ctx, alice.ID); n != 1 {
+		t.Fatalf("alice: %d unseen, want the alert past the bound", n)
+	}
+	if n, err := s.MarkAlertsSeen(ctx, alice.ID, max(list[0].ID, list[1].ID), time.Now()); err != nil || n != 1 {
 		t.Fatalf("marked %d, %v", n, err)
 	}
 	if n, _ := s.UnseenAlertCount(ctx, alice.ID); n != 0 {

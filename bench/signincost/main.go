@@ -110,10 +110,10 @@ func runChild(op string) error {
 	case "argon2id-verify":
 		_, err = hasher.Verify(ctx, string(encoded), password)
 	case "scrypt-unwrap":
-		_, err = vault.Unwrap(ctx, wrapped, password)
+		_, err = vault.Unwrap(ctx, 1, wrapped, password)
 	case "signin":
 		if _, err = hasher.Verify(ctx, string(encoded), password); err == nil {
-			_, err = vault.Unwrap(ctx, wrapped, password)
+			_, err = vault.Unwrap(ctx, 1, wrapped, password)
 		}
 	default:
 		return fmt.Errorf("unknown operation %q", op)

@@ -1,0 +1,150 @@
+package routes
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gorilla/securecookie"
+
+	"pcmt/config"
+	"pcmt/store"
+)
+
+// Sign-in throttling follows OWASP's "device cookies": failures are counted
+// per account, never per typed login, so a username and its e-mail address
+// share one count; a browser that once signed in to the account carries a
+// signed device cookie and is throttled only by its own count, so someone
+// guessing at the account from elsewhere slows themselves down without
+// keeping its owner out; every other browser is throttled per account and
+// per client address.
+
+// deviceCookieMaxAge is how long a browser stays known after its last
+// successful sign-in.
+const deviceCookieMaxAge = 365 * 24 * time.Hour
+
+// deviceIDLen is the size of a device cookie's value: the account's id and
+// a random nonce naming the browser.
+const deviceIDLen = 8 + 16
+
+// deviceJar reads and writes device cookies, authenticated and encrypted
+// with the session cookie's keys under a name of their own.
+type deviceJar struct {
+	codecs []securecookie.Codec
+	name   string
+	secure bool
+}
+
+func newDeviceJar(cfg *config.Config, k config.Keys) *deviceJar {
+	pairs := [][]byte{k.CookieAuth, k.CookieEncr}
+	if k.OldCookieAuth != nil {
+		pairs = append(pairs, k.OldCookieAuth, k.OldCookieEncr)
+	}
+	codecs := securecookie.CodecsFromPairs(pairs...)
+	for _, c := range codecs {
+		if sc, ok := c.(*securecookie.SecureCookie); ok {
+			sc.MaxAge(int(deviceCookieMaxAge / time.Second))
+			sc.SetSerializer(securecookie.NopEncoder{})
+		}
+	}
+	name := "pcmt_device"
+	if cfg.SecureCookies() {
+		name = "__Host-" + name
+	}
+	return &deviceJar{codecs: codecs, name: name, secure: cfg.SecureCookies()}
+}
+
+// device is the request's device cookie: the account it signed in to and
+// the browser's nonce; ok is false without a valid one.
+func (j *deviceJar) device(c *fiber.Ctx) (userID int64, nonce string, ok bool) {
+	raw := c.Cookies(j.name)
+	if raw == "" {
+		return 0, "", false
+	}
+	var v []byte
+	if err := securecookie.DecodeMulti(j.name, raw, &v, j.codecs...); err != nil || len(v) != deviceIDLen {
+		return 0, "", false
+	}
+	return int64(binary.BigEndian.Uint64(v[:8])), hex.EncodeToString(v[8:]), true
+}
+
+// remember marks this browser as known to userID's account, keeping its
+// nonce when it already was, with a fresh expiry.
+func (j *deviceJar) remember(c *fiber.Ctx, userID int64) error {
+	v := binary.BigEndian.AppendUint64(make([]byte, 0, deviceIDLen), uint64(userID))
+	if id, nonce, ok := j.device(c); ok && id == userID {
+		b, _ := hex.DecodeString(nonce) // it came from hex.EncodeToString
+		v = append(v, b...)
+	} else {
+		v = append(v, make([]byte, deviceIDLen-8)...)
+		_, _ = rand.Read(v[8:]) // crypto/rand.Read never fails on supported platforms
+	}
+	enc, err := securecookie.EncodeMulti(j.name, v, j.codecs...)
+	if err != nil {
+		return err
+	}
+	c.Cookie(&fiber.Cookie{Name: j.name, Value: enc, Path: "/", HTTPOnly: true, Secure: j.secure,
+		SameSite: fiber.CookieSameSiteStrictMode, Expires: time.Now().Add(deviceCookieMaxAge)})
+	return nil
+}
+
+// signInLimits are the throttle keys of one sign-in attempt.
+type signInLimits struct {
+	keys  []string // whose waits apply, and which a failure counts against
+	clear string   // the key a right password clears
+	code  string   // the key wrong second-factor codes count against, besides keys
+}
+
+// signInLimits picks the keys of an attempt at user's account (nil when
+// the login names none). A browser with the account's device cookie is
+// throttled by its own key only; any other by the account's and the
+// client address's. An unknown login gets a key of its own that behaves
+// exactly like an account's, so that waits never tell whether an account
+// exists.
+func (h *Handler) signInLimits(c *fiber.Ctx, user *store.User, login string) signInLimits {
+	if user != nil {
+		if id, nonce, ok := h.devices.device(c); ok && id == user.ID {
+			k := "device:" + nonce
+			return signInLimits{keys: []string{k}, clear: k, code: "2fa:device:" + nonce}
+		}
+	}
+	acc := h.loginThrottleKey(user, login)
+	l := signInLimits{keys: []string{acc, "ip:" + h.clientIP(c)}, clear: acc}
+	if user != nil {
+		l.code = twoFactorThrottleKey(user.ID)
+	}
+	return l
+}
+
+// loginThrottleKey is the account's key, or for a login that names no
+// account an HMAC of it under a key of this process, so that what people
+// type (a password in the wrong field, say) is not kept in memory.
+func (h *Handler) loginThrottleKey(user *store.User, login string) string {
+	if user != nil {
+		return accountThrottleKey(user.ID)
+	}
+	m := hmac.New(sha256.New, h.loginKey)
+	m.Write([]byte(strings.ToLower(login)))
+	return "login:" + hex.EncodeToString(m.Sum(nil))
+}
+
+// accountThrottleKey counts failed sign-ins at an account from browsers
+// that never signed in to it.
+func accountThrottleKey(userID int64) string {
+	return "account:" + strconv.FormatInt(userID, 10)
+}
+
+// reauthThrottleKey counts wrong passwords typed by a signed-in user to
+// confirm a change (their password, two-factor settings, an admin's own
+// account). It is apart from the sign-in keys: only someone holding one of
+// the account's sessions adds to it, so guessing at the sign-in form from
+// outside never stops the user from changing their password.
+func reauthThrottleKey(userID int64) string {
+	return "reauth:" + strconv.FormatInt(userID, 10)
+}
