@@ -55,7 +55,12 @@ func (h *Handler) accessLog(c *fiber.Ctx) error {
 	}
 	status := c.Response().StatusCode()
 	level := slog.LevelInfo
-	if status >= 500 {
+	switch {
+	case status == fiber.StatusServiceUnavailable:
+		// Busy or not ready yet: the client was told when to retry; no
+		// fault to look into.
+		level = slog.LevelWarn
+	case status >= 500:
 		level = slog.LevelError
 	}
 	if !h.log.Enabled(c.UserContext(), level) {
