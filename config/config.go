@@ -23,6 +23,7 @@ type Config struct {
 	HIBP         HIBP
 	Import       Import
 	API          API
+	Replica      Replica
 }
 
 // HTTP holds the listener, TLS and response-hardening settings.
@@ -119,6 +120,40 @@ type API struct {
 	TokenRateLimit int
 }
 
+// Replica streams every change of the database to a replica (Litestream,
+// built in), from which pcmt restore brings it back.
+type Replica struct {
+	Enabled bool
+	// Path is a replica in a directory (a mounted disk, another machine's
+	// share); URL one in an S3-compatible bucket (s3://bucket/path) or a
+	// directory (file:///path). One or the other.
+	Path string
+	URL  string
+	// Endpoint and Region locate an S3-compatible service other than AWS.
+	Endpoint string
+	Region   string
+	// AccessKeyID and SecretAccessKey sign S3 requests; empty, the AWS_*
+	// variables or the machine's role are used.
+	AccessKeyID     string
+	SecretAccessKey string
+	// SyncInterval is how often changes are sent: at most this much is
+	// lost with the machine.
+	SyncInterval Duration
+	// SnapshotInterval is how often a full snapshot is made, Retention how
+	// long older snapshots and changes are kept.
+	SnapshotInterval Duration
+	Retention        Duration
+}
+
+// Target is where the replica lives, as a URL or a directory path;
+// empty when none is configured.
+func (r Replica) Target() string {
+	if r.URL != "" {
+		return r.URL
+	}
+	return r.Path
+}
+
 // Import bounds breach imports.
 type Import struct {
 	MaxSize ByteSize
@@ -170,6 +205,11 @@ func Default() Config {
 		},
 		Import: Import{MaxSize: 10 << 30},
 		API:    API{RangeRateLimit: 1200, TokenRateLimit: 60},
+		Replica: Replica{
+			SyncInterval:     Duration(time.Second),
+			SnapshotInterval: Duration(24 * time.Hour),
+			Retention:        Duration(24 * time.Hour),
+		},
 	}
 }
 
