@@ -233,6 +233,39 @@ func TestReplicationLosesNoCommittedRow(t *testing.T) {
 	if err := db.QueryRow(`SELECT count(*) FROM users WHERE username = 'admin'`).Scan(&admins); err != nil || admins != 1 {
 		t.Errorf("the first admin: %d, %v", admins, err)
 	}
+	db.Close()
+
+	// Served again, the restored database replicates on to the same
+	// replica: a later restore has the old rows and the new one.
+	logs = lockedBuffer{}
+	repl, stop = serveReplicated(t, cfg, &logs)
+	st, err = store.Open(ctx, cfg.Database.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.PutSetting(ctx, "after-the-restore", value); err != nil {
+		t.Fatal(err)
+	}
+	waitReplicated(t, repl)
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := stop(); err != nil {
+		t.Fatalf("serve: %v\n%s", err, logs.String())
+	}
+	again := filepath.Join(t.TempDir(), "again.db")
+	if code, _, stderr := runCLI(t, env, "restore", again); code != 0 {
+		t.Fatal(stderr)
+	}
+	db2, err := sql.Open("sqlite3", "file:"+again+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db2.Close()
+	keys = settingKeys(t, db2, "")
+	if !keys["after-the-restore"] || !keys["early0-00"] || !keys["late009"] {
+		t.Fatalf("the second restore lacks rows: %d keys", len(keys))
+	}
 }
 
 // TestReplicationResumesAfterARestart: a restart of serve, and a command

@@ -147,7 +147,9 @@ func (r *Replicator) relayLog(stderr io.Reader, lastErr chan<- string) {
 	for lines.Scan() {
 		line := lines.Text()
 		var rec map[string]any
-		if json.Unmarshal([]byte(line), &rec) != nil {
+		dec := json.NewDecoder(strings.NewReader(line))
+		dec.UseNumber() // durations are nanoseconds: 30000000000, not 3e+10
+		if dec.Decode(&rec) != nil {
 			last = strings.TrimPrefix(line, "pcmt: ")
 			r.log.Error("replica: "+last, "component", "replica")
 			continue
