@@ -2,6 +2,7 @@ package replica
 
 import (
 	"log/slog"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -73,4 +74,29 @@ func TestDescribeHidesSecrets(t *testing.T) {
 			t.Errorf("Describe(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+// FuzzReplicaTarget: whatever --replica or Replica.URL holds, the checks
+// and the clients never panic, an accepted URL gets the client of its
+// scheme, and Describe never shows a password.
+func FuzzReplicaTarget(f *testing.F) {
+	for _, seed := range []string{"s3://bucket/path", "file:///srv/replica", "replica", "s3://k:pw@b/p",
+		"s3:///x", "gs://b/p", "file://host/x", "s3://b/p?endpoint=http://minio:9000&region=x", "://", "%zz"} {
+		f.Add(seed)
+	}
+	log := slog.New(slog.DiscardHandler)
+	f.Fuzz(func(t *testing.T, target string) {
+		scheme, err := config.CheckReplicaURL(target)
+		c, cerr := NewClient(target, config.Replica{}, log)
+		if err == nil && cerr == nil {
+			if got := c.Type(); got != scheme {
+				t.Fatalf("%q: scheme %s, client %s", target, scheme, got)
+			}
+		}
+		if u, err := url.Parse(target); err == nil && u.User != nil {
+			if pw, ok := u.User.Password(); ok && len(pw) > 3 && strings.Contains(Describe(target), ":"+pw+"@") {
+				t.Fatalf("Describe(%q) shows the password", target)
+			}
+		}
+	})
 }
