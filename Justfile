@@ -8,10 +8,11 @@ static_ldflags := "-s -w -linkmode external -extldflags '-static'"
 run:
     go run . serve
 
-# Develop: regenerate templates on change and serve static files from disk.
+# Develop: regenerate templates on change and serve static files from disk
+# (LiveMode, set on the server that templ starts).
 dev:
-    go tool templ generate --watch --proxy="http://localhost:3000" --cmd="go run . serve" & \
-    PCMT_LIVEMODE=true npx tailwindcss --input static/src/app.css --output static/public/app.css --watch
+    go tool templ generate --watch --proxy="http://localhost:3000" --cmd="env PCMT_LIVEMODE=true go run . serve" & \
+    npx tailwindcss --input static/src/app.css --output static/public/app.css --watch
 
 # Regenerate everything generated: templ components, CSS, vendored htmx, the
 # password-check script.

@@ -34,6 +34,9 @@ commands:
   import FILE...         import breaches (YAML, line lists) or a Pwned Passwords corpus
   user create|passwd|list
                          add an account, reset a password, list the accounts
+  backup FILE            copy the database, online, into the new file FILE
+  restore [--replica URL] FILE
+                         restore the newest state of the replica into the new file FILE
   audit verify           check that the activity log's hash chain is unbroken
   config check           load and validate the configuration
   version                print the version
@@ -51,6 +54,9 @@ var commands = []command{
 	{"migrate", runMigrate},
 	{"import", runImport},
 	{"user", runUser},
+	{"backup", runBackup},
+	{"restore", runRestore},
+	{"replicate", runReplicate}, // started by serve, not listed
 	{"audit", runAudit},
 	{"config", runConfig},
 	{"version", runVersion},

@@ -84,7 +84,13 @@ func TestConfigCheck(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, out, _ := runCLI(t, nil, "config", "check")
-	if code != 0 || !strings.Contains(out, "file config.toml") || !strings.Contains(out, "http://localhost:8080") {
+	if code != 0 || !strings.Contains(out, "file config.toml") || !strings.Contains(out, "http://localhost:8080") ||
+		!strings.Contains(out, "replica:  off") {
+		t.Fatalf("exit %d: %s", code, out)
+	}
+	code, out, _ = runCLI(t, map[string]string{"PCMT_REPLICA_ENABLED": "true", "PCMT_REPLICA_URL": "s3://bucket/pcmt",
+		"PCMT_REPLICA_ACCESSKEYID": "AKIAEXAMPLE", "PCMT_REPLICA_SECRETACCESSKEY": "do-not-print"}, "config", "check")
+	if code != 0 || !strings.Contains(out, "replica:  s3://bucket/pcmt, changes sent every 1s") || strings.Contains(out, "do-not-print") {
 		t.Fatalf("exit %d: %s", code, out)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "pcmt.db")); !errors.Is(err, os.ErrNotExist) {

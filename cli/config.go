@@ -3,6 +3,9 @@ package cli
 import (
 	"context"
 	"fmt"
+
+	"pcmt/config"
+	"pcmt/replica"
 )
 
 func runConfig(_ context.Context, args []string, io IO) error {
@@ -28,7 +31,15 @@ func runConfig(_ context.Context, args []string, io IO) error {
 	fmt.Fprintf(io.Stdout, "  listen:   %s://%s\n", scheme, cfg.Addr())
 	fmt.Fprintf(io.Stdout, "  database: %s\n", cfg.Database.Path)
 	fmt.Fprintf(io.Stdout, "  secrets:  %s\n", secretsNote(cfg.Session.CookieAuthSecret == "" || cfg.Session.CookieEncrSecret == "", cfg.SecretsPath()))
+	fmt.Fprintf(io.Stdout, "  replica:  %s\n", replicaNote(cfg.Replica))
 	return nil
+}
+
+func replicaNote(r config.Replica) string {
+	if !r.Enabled {
+		return "off"
+	}
+	return fmt.Sprintf("%s, changes sent every %s", replica.Describe(r.Target()), r.SyncInterval.Std())
 }
 
 func secretsNote(generated bool, path string) string {

@@ -3,8 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-
-	"pcmt/store"
 )
 
 func runMigrate(ctx context.Context, args []string, io IO) error {
@@ -26,7 +24,7 @@ func runMigrate(ctx context.Context, args []string, io IO) error {
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, cfg.Database.Path)
+	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
 	}

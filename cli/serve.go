@@ -5,10 +5,12 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	stdio "io"
 	"log/slog"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"time"
 
@@ -17,6 +19,7 @@ import (
 	"pcmt/config"
 	"pcmt/hibp"
 	"pcmt/monitor"
+	"pcmt/replica"
 	"pcmt/routes"
 	"pcmt/server"
 	"pcmt/static"
@@ -70,10 +73,17 @@ type ServeOptions struct {
 	// the SMTP server, in place of the system's roots: for a server whose
 	// certificate the program trusts by itself, like the browser tests'.
 	MailTLS *tls.Config
+	// Replicator, when not nil, makes the command of the replicating
+	// process ([Replica] Enabled); nil starts this executable again with
+	// the replicate command.
+	Replicator func() *exec.Cmd
+	// Replicating, when not nil, is called with the replication once it
+	// runs.
+	Replicating func(*replica.Replicator)
 }
 
 // ServeWithOptions is ServeWith with every option.
-func ServeWithOptions(ctx context.Context, cfg config.Config, log *slog.Logger, opts ServeOptions) error {
+func ServeWithOptions(ctx context.Context, cfg config.Config, log *slog.Logger, opts ServeOptions) (err error) {
 	console := opts.Console
 	if console == nil {
 		console = stdio.Discard
@@ -82,11 +92,27 @@ func ServeWithOptions(ctx context.Context, cfg config.Config, log *slog.Logger, 
 	if err != nil {
 		return err
 	}
+	// Replication stops last, once the store is closed, so that the
+	// replica gets the last writes too.
+	var repl *replica.Replicator
+	defer func() {
+		if repl != nil {
+			err = errors.Join(err, repl.Stop())
+		}
+	}()
 	st, err := openMigrated(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	if cfg.Replica.Enabled {
+		if repl, err = startReplication(ctx, cfg, opts.Replicator, log); err != nil {
+			return err
+		}
+		if opts.Replicating != nil {
+			opts.Replicating(repl)
+		}
+	}
 	if err := createFirstAdmin(ctx, cfg.Init, st, st.Auditor(keys.Audit), console, log); err != nil {
 		return err
 	}
@@ -145,6 +171,23 @@ func ServeWithOptions(ctx context.Context, cfg config.Config, log *slog.Logger, 
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// startReplication starts streaming the database to [Replica] in a process
+// of its own (package replica says why).
+func startReplication(ctx context.Context, cfg config.Config, command func() *exec.Cmd, log *slog.Logger) (*replica.Replicator, error) {
+	if command == nil {
+		exe, err := os.Executable()
+		if err != nil {
+			return nil, fmt.Errorf("replica: %w", err)
+		}
+		command = func() *exec.Cmd { return exec.Command(exe, "replicate") }
+	}
+	return replica.Start(ctx, command, replica.Settings{
+		Database: cfg.Database.Path,
+		Replica:  cfg.Replica,
+		LogLevel: cfg.Logger.Level,
+	}, log)
 }
 
 // hibpWatchEvery is how often HIBP's breach list is read for new breaches

@@ -108,7 +108,7 @@ func openExisting(ctx context.Context, f *configFlags, io IO) (config.Config, *s
 	if _, err := os.Stat(cfg.Database.Path); errors.Is(err, os.ErrNotExist) {
 		return cfg, nil, fmt.Errorf("database %s does not exist (pcmt serve or pcmt migrate up creates it)", cfg.Database.Path)
 	}
-	st, err := store.Open(ctx, cfg.Database.Path)
+	st, err := openStore(ctx, cfg)
 	return cfg, st, err
 }
 
@@ -156,7 +156,7 @@ func userCreate(ctx context.Context, f userFlags, io IO) error {
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, cfg.Database.Path)
+	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
 	}

@@ -24,6 +24,7 @@ type Config struct {
 	Import       Import
 	API          API
 	Metrics      Metrics
+	Replica      Replica
 }
 
 // HTTP holds the listener, TLS and response-hardening settings.
@@ -130,6 +131,39 @@ type Metrics struct {
 
 // MinMetricsTokenLen is the shortest Metrics.Token accepted.
 const MinMetricsTokenLen = 32
+// Replica streams every change of the database to a replica (Litestream,
+// built in), from which pcmt restore brings it back.
+type Replica struct {
+	Enabled bool
+	// Path is a replica in a directory (a mounted disk, another machine's
+	// share); URL one in an S3-compatible bucket (s3://bucket/path) or a
+	// directory (file:///path). One or the other.
+	Path string
+	URL  string
+	// Endpoint and Region locate an S3-compatible service other than AWS.
+	Endpoint string
+	Region   string
+	// AccessKeyID and SecretAccessKey sign S3 requests; empty, the AWS_*
+	// variables or the machine's role are used.
+	AccessKeyID     string
+	SecretAccessKey string
+	// SyncInterval is how often changes are sent: at most this much is
+	// lost with the machine.
+	SyncInterval Duration
+	// SnapshotInterval is how often a full snapshot is made, Retention how
+	// long older snapshots and changes are kept.
+	SnapshotInterval Duration
+	Retention        Duration
+}
+
+// Target is where the replica lives, as a URL or a directory path;
+// empty when none is configured.
+func (r Replica) Target() string {
+	if r.URL != "" {
+		return r.URL
+	}
+	return r.Path
+}
 
 // Import bounds breach imports.
 type Import struct {
@@ -182,6 +216,11 @@ func Default() Config {
 		},
 		Import: Import{MaxSize: 10 << 30},
 		API:    API{RangeRateLimit: 1200, TokenRateLimit: 60},
+		Replica: Replica{
+			SyncInterval:     Duration(time.Second),
+			SnapshotInterval: Duration(24 * time.Hour),
+			Retention:        Duration(24 * time.Hour),
+		},
 	}
 }
 

@@ -147,6 +147,7 @@ func (c *Config) Validate() error {
 	if c.Import.MaxSize <= 0 {
 		bad("Import.MaxSize", strconv.FormatInt(int64(c.Import.MaxSize), 10), "must be larger than zero")
 	}
+	c.Replica.validate(bad)
 	return errors.Join(errs...)
 }
 

@@ -34,9 +34,28 @@ type Store struct {
 	pwnedGen        atomic.Uint64 // bumped by every corpus write
 }
 
+// Options change how a database is opened.
+type Options struct {
+	// Replicated says that Litestream streams the database to a replica
+	// (the [Replica] section). The writer then keeps the WAL file when it
+	// closes, as Litestream's own connection does: the last connection to
+	// close checkpoints the WAL and, without that, deletes it, and
+	// Litestream, finding the WAL gone at its next start, sends a full
+	// snapshot of the database instead of going on from where it was.
+	// That happens whenever a command writes while serve is stopped. It
+	// also leaves the checkpoints to Litestream: see
+	// replicatedAutoCheckpoint.
+	Replicated bool
+}
+
 // Open opens (creating when missing) the database at path. It does not
 // migrate: call Migrate.
 func Open(ctx context.Context, path string) (*Store, error) {
+	return OpenWith(ctx, path, Options{})
+}
+
+// OpenWith is Open with options.
+func OpenWith(ctx context.Context, path string, opts Options) (*Store, error) {
 	// SQLite creates the file with the umask's mode; the database holds
 	// private data, so create it private first (the -wal and -shm files
 	// inherit its mode).
@@ -45,16 +64,25 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	} else if !errors.Is(err, fs.ErrExist) {
 		return nil, fmt.Errorf("store: create %s: %w", path, err)
 	}
-	w, err := sql.Open("sqlite3", dsn(path, url.Values{
+	autoCheckpoint := defaultAutoCheckpoint
+	if opts.Replicated {
+		autoCheckpoint = replicatedAutoCheckpoint
+	}
+	w := sql.OpenDB(&connector{dsn: dsn(path, url.Values{
 		"_journal_mode": {"WAL"},
 		"_txlock":       {"immediate"},
 		"_busy_timeout": {strconv.Itoa(busyTimeoutMS)},
 		"_foreign_keys": {"on"},
 		"_synchronous":  {"FULL"},
-	}))
-	if err != nil {
-		return nil, fmt.Errorf("store: open %s: %w", path, err)
-	}
+	}), driver: &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
+		if opts.Replicated {
+			if err := c.SetFileControlInt("main", sqlite3.SQLITE_FCNTL_PERSIST_WAL, 1); err != nil {
+				return err
+			}
+		}
+		_, err := c.Exec("PRAGMA wal_autocheckpoint = "+strconv.Itoa(autoCheckpoint), nil)
+		return err
+	}}})
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxIdleTime(0)
@@ -89,6 +117,23 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	s.ranges = newRangeReader(path, &s.pwnedGen, n)
 	return s, nil
 }
+
+// defaultAutoCheckpoint is SQLite's own threshold: the writer copies the
+// WAL back into the database once it holds this many pages.
+const defaultAutoCheckpoint = 1000
+
+// replicatedAutoCheckpoint is the writer's threshold while Litestream
+// replicates the database. Litestream copies the WAL, then checkpoints it
+// itself (at 1,000 pages, and every minute); the rest of the time it keeps
+// a read transaction open so that nobody resets the WAL before it has
+// copied it. Its documentation advises leaving checkpoints to it on busy
+// servers: a checkpoint of ours that runs while it has let go of its read
+// transaction lets the next write reset the WAL under it, and it then
+// sends a full snapshot of the database. Ten times its threshold keeps its
+// checkpoints first; ours remains a backstop that bounds the WAL when no
+// replicator runs (a command while serve is stopped, or the replicator
+// restarting).
+const replicatedAutoCheckpoint = 10 * defaultAutoCheckpoint
 
 // busyTimeoutMS is how long a connection waits for a lock, in milliseconds.
 const busyTimeoutMS = 5000
