@@ -27,6 +27,9 @@ func NewSyncJobs(s *Syncer, log *slog.Logger) *SyncJobs {
 	return &SyncJobs{s: s, log: log, ctx: ctx, stop: stop}
 }
 
+// URL is the range API the syncs fetch from.
+func (j *SyncJobs) URL() string { return j.s.Fetcher.URL() }
+
 // Start begins (or takes up) a sync of mode's corpus for the admin user
 // and runs it in the background; the job's page follows it. A sync already
 // running is refused with a *store.SyncRunningError.
