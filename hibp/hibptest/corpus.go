@@ -93,13 +93,13 @@ func generateLines(rng *rand.Rand, mode string, p uint32, n int) [][]byte {
 // LF) of one mode into a corpus.
 func ReadCorpus(r io.Reader) (*Corpus, error) {
 	c := &Corpus{ranges: map[uint32]*rangeAnswer{}, epoch: epoch}
-	sc := bufio.NewScanner(r)
+	sc := bufio.NewScanner(bufio.NewReaderSize(r, 1<<20))
 	var cur uint32
-	var lines [][]byte
+	var body []byte
 	flush := func() {
-		if len(lines) > 0 {
-			c.ranges[cur] = c.answer(lines, epoch)
-			lines = nil
+		if len(body) > 0 {
+			c.ranges[cur] = newAnswer(body, epoch)
+			body = nil
 		}
 	}
 	for n := 1; sc.Scan(); n++ {
@@ -117,14 +117,16 @@ func ReadCorpus(r io.Reader) (*Corpus, error) {
 		if err != nil {
 			return nil, fmt.Errorf("hibptest: line %d: %w", n, err)
 		}
-		if uint32(p) != cur {
+		if uint32(p) != cur || body == nil {
 			if uint32(p) < cur {
 				return nil, fmt.Errorf("hibptest: line %d: the dump is not sorted", n)
 			}
 			flush()
 			cur = uint32(p)
+		} else {
+			body = append(body, '\r', '\n')
 		}
-		lines = append(lines, bytes.ToUpper(bytes.Clone(line[5:])))
+		body = append(body, bytes.ToUpper(line[5:])...)
 	}
 	flush()
 	return c, sc.Err()
@@ -132,7 +134,10 @@ func ReadCorpus(r io.Reader) (*Corpus, error) {
 
 // answer joins lines by CRLF, as the range API does (no final line break).
 func (c *Corpus) answer(lines [][]byte, modified time.Time) *rangeAnswer {
-	body := bytes.Join(lines, []byte("\r\n"))
+	return newAnswer(bytes.Join(lines, []byte("\r\n")), modified)
+}
+
+func newAnswer(body []byte, modified time.Time) *rangeAnswer {
 	h := fnv.New64a()
 	h.Write(body)
 	return &rangeAnswer{body: body, etag: fmt.Sprintf(`"%016x"`, h.Sum64()), modified: modified}
