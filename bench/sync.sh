@@ -4,8 +4,9 @@
 # bench/rangeserve on 127.0.0.1, synced into a fresh database (every range
 # fetched, parsed and written), then synced again (every range answers 304),
 # next to `pcmt import` of the same dump into another fresh database. It
-# prints wall time, ranges/s, hashes/s and peak RSS of each, and checks that
-# the synced and the imported corpus hold the same ranges and hashes.
+# prints wall time, ranges/s, hashes/s, pcmt's own CPU time (per range too)
+# and peak RSS of each, and checks that the synced and the imported corpus
+# hold the same ranges and hashes.
 #
 # The fake upstream runs on the same machine and takes its share of the
 # CPUs: on two cores the figures are a floor, not what one machine fetching
@@ -69,15 +70,15 @@ measure() {
 	local name=$1 db=$2
 	shift 2
 	sync
-	/usr/bin/time -f '%e %M' -o "$WORK/time" env PCMT_HIBP_PASSWORDSURL="$URL" PCMT_LOGGER_LEVEL=warn \
+	/usr/bin/time -f '%e %M %U %S' -o "$WORK/time" env PCMT_HIBP_PASSWORDSURL="$URL" PCMT_LOGGER_LEVEL=warn \
 		"$WORK/pcmt" "$@" --database "$db" >"$WORK/$name.out" 2>"$WORK/$name.err" || {
 		cat "$WORK/$name.err" >&2
 		exit 1
 	}
-	read -r secs rss_kb <"$WORK/time"
+	read -r secs rss_kb user sys <"$WORK/time"
 	echo "$name: $(tail -n 1 "$WORK/$name.out")" >&2
-	awk -v n="$name" -v s="$secs" -v k="$rss_kb" -v r=1048576 -v h="$HASHES" 'BEGIN {
-		printf "| %s | %.1f s | %.0f | %.2f M/s | %.0f MiB |\n", n, s, r / s, h / s / 1e6, k / 1024
+	awk -v n="$name" -v s="$secs" -v k="$rss_kb" -v u="$user" -v y="$sys" -v r=1048576 -v h="$HASHES" 'BEGIN {
+		printf "| %s | %.1f s | %.0f | %.2f M/s | %.1f s | %.0f µs | %.0f MiB |\n", n, s, r / s, h / s / 1e6, u + y, (u + y) / r * 1e6, k / 1024
 	}'
 }
 
@@ -87,8 +88,8 @@ digest() {
 }
 
 echo
-echo "| run | wall time | ranges/s | hashes/s | peak RSS |"
-echo "|---|---|---|---|---|"
+echo "| run | wall time | ranges/s | hashes/s | pcmt CPU (user+sys) | CPU per range | peak RSS |"
+echo "|---|---|---|---|---|---|---|"
 measure "pcmt corpus sync, fresh database" "$WORK/sync.db" corpus sync "${WORKERS[@]}"
 measure "pcmt corpus sync again (all 304)" "$WORK/sync.db" corpus sync "${WORKERS[@]}"
 measure "pcmt import of the same dump" "$WORK/import.db" import "$WORK/corpus.txt"
