@@ -47,7 +47,19 @@ func TestSyncJobsRunInTheBackgroundAndResume(t *testing.T) {
 	}
 	w.up.SetDelay(0)
 
-	// The next start: a new process's syncer.
+	// The next start, as serve makes it: the upload jobs resume first and
+	// leave the sync alone, then a new process's syncer takes it up.
+	uploads, err := breach.NewJobs(&breach.Importer{Store: w.st}, t.TempDir(), log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer uploads.Close()
+	if err := uploads.Resume(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if j, _ := w.st.ImportJobByID(ctx, job.ID); j.State != store.JobRunning {
+		t.Fatalf("the upload jobs' resume made the sync %s: %s", j.State, j.Error)
+	}
 	next := &breach.Syncer{Store: w.st, Fetcher: w.syncer.Fetcher, Workers: 4, Batch: 16, Space: syncSpace}
 	jobs = breach.NewSyncJobs(next, log)
 	defer jobs.Close()
