@@ -94,6 +94,9 @@ func (j *Jobs) Resume(ctx context.Context) error {
 	}
 	host, _ := os.Hostname()
 	for _, job := range jobs {
+		if job.IsSync() {
+			continue // SyncJobs.Resume's
+		}
 		if job.Origin != "web" {
 			if job.State == store.JobRunning && job.Host == host && !alive(job.PID) {
 				msg := "interrupted: the pcmt import process ended without finishing; run the same command again"

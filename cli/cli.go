@@ -17,6 +17,10 @@ type IO struct {
 	Stdout io.Writer
 	Stderr io.Writer
 	Getenv func(string) (string, bool)
+
+	// syncSpace, when set, limits a corpus sync to the first ranges. Only
+	// this package's tests set it; the command always covers them all.
+	syncSpace uint32
 }
 
 // UsageError is a command line that does not parse: exit status 2.
@@ -32,6 +36,7 @@ commands:
   serve                  run the web app (default config: localhost:3000, ./pcmt.db)
   migrate up|down|status apply, roll back one, or list database migrations
   import FILE...         import breaches (YAML, line lists) or a Pwned Passwords corpus
+  corpus sync            fetch the Pwned Passwords corpus from the range API ([HIBP] PasswordsURL)
   user create|passwd|list
                          add an account, reset a password, list the accounts
   backup FILE            copy the database, online, into the new file FILE
@@ -53,6 +58,7 @@ var commands = []command{
 	{"serve", runServe},
 	{"migrate", runMigrate},
 	{"import", runImport},
+	{"corpus", runCorpus},
 	{"user", runUser},
 	{"backup", runBackup},
 	{"restore", runRestore},

@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -33,7 +34,11 @@ func TestMain(m *testing.M) {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(2)
 		}
-		err := Run(context.Background(), args, IO{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.LookupEnv})
+		io := IO{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.LookupEnv}
+		if space, err := strconv.ParseUint(os.Getenv(childSyncSpaceEnv), 10, 32); err == nil {
+			io.syncSpace = uint32(space)
+		}
+		err := Run(context.Background(), args, io)
 		os.Exit(ExitCode(err, os.Stderr))
 	}
 	os.Exit(m.Run())

@@ -17,7 +17,7 @@ func isTerminal(w stdio.Writer) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-// progressBar shows an import's progress: a bar redrawn in place on a
+// progressBar shows an import's or a sync's progress: a bar redrawn in place on a
 // terminal, a plain line every plainEvery otherwise (logs, CI).
 type progressBar struct {
 	w     stdio.Writer
@@ -33,20 +33,26 @@ func newProgressBar(w stdio.Writer, name string, tty bool) *progressBar {
 	return &progressBar{w: w, name: name, tty: tty}
 }
 
-func (b *progressBar) update(p breach.Progress) {
+func (b *progressBar) update(p breach.Progress) { b.draw(p.Bytes, p.Total, progressLine(p)) }
+
+// updateSync shows a corpus sync's progress, in ranges.
+func (b *progressBar) updateSync(p breach.SyncProgress) { b.draw(p.Done, p.Total, syncLine(p)) }
+
+// draw shows done of total and line.
+func (b *progressBar) draw(done, total int64, line string) {
 	if !b.tty {
 		if now := time.Now(); now.Sub(b.last) >= plainEvery {
 			b.last = now
-			fmt.Fprintf(b.w, "%s: %s\n", b.name, progressLine(p))
+			fmt.Fprintf(b.w, "%s: %s\n", b.name, line)
 		}
 		return
 	}
 	const width = 30
 	filled := 0
-	if p.Total > 0 {
-		filled = int(int64(width) * min(p.Bytes, p.Total) / p.Total)
+	if total > 0 {
+		filled = int(int64(width) * min(done, total) / total)
 	}
-	fmt.Fprintf(b.w, "\r\033[K[%s%s] %s", strings.Repeat("=", filled), strings.Repeat(" ", width-filled), progressLine(p))
+	fmt.Fprintf(b.w, "\r\033[K[%s%s] %s", strings.Repeat("=", filled), strings.Repeat(" ", width-filled), line)
 	b.drawn = true
 }
 
@@ -81,4 +87,18 @@ func byteCount(n int64) string {
 		exp++
 	}
 	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
+
+// syncLine says ranges done, ranges per second, how they ended and the
+// time left, by this run's rate.
+func syncLine(p breach.SyncProgress) string {
+	rate, eta := 0.0, "?"
+	if s := p.Elapsed.Seconds(); s > 0 {
+		rate = float64(p.Done-p.DoneBefore) / s
+		if rate > 0 {
+			eta = time.Duration(float64(p.Total-p.Done) / rate * float64(time.Second)).Round(time.Second).String()
+		}
+	}
+	return fmt.Sprintf("%d / %d ranges, %.0f ranges/s, %d fetched, %d unchanged, %d changed, %d failed, ETA %s",
+		p.Done, p.Total, rate, p.Fetched, p.Unchanged, p.Changed, p.Failed, eta)
 }

@@ -138,6 +138,11 @@ func ServeWithOptions(ctx context.Context, cfg config.Config, log *slog.Logger, 
 		return err
 	}
 	defer imports.Close()
+	syncs, err := startSyncs(ctx, cfg, st, log)
+	if err != nil {
+		return err
+	}
+	defer syncs.Close()
 	hibpClient, err := newHIBPClient(cfg.HIBP, keys, st)
 	if err != nil {
 		return err
@@ -147,7 +152,7 @@ func ServeWithOptions(ctx context.Context, cfg config.Config, log *slog.Logger, 
 		hibpWatch = monitor.NewHIBPWatch(st, hibpClient, matcher, log)
 	}
 	app, err := routes.New(routes.Deps{Config: &cfg, Keys: keys, Store: st, Log: log, Assets: assets, Vault: vault,
-		Imports: imports, HIBP: hibpClient, HIBPWatch: hibpWatch, Outbox: outbox})
+		Imports: imports, Syncs: syncs, HIBP: hibpClient, HIBPWatch: hibpWatch, Outbox: outbox})
 	if err != nil {
 		return err
 	}
@@ -232,6 +237,24 @@ func startImports(ctx context.Context, cfg config.Config, st *store.Store, after
 		return nil, err
 	}
 	return jobs, nil
+}
+
+// startSyncs runs the corpus syncs admins start, from [HIBP]
+// PasswordsURL, and takes up those a restart interrupted. It works without
+// HIBP.Enabled: a sync is an admin's explicit request to go and fetch the
+// corpus, never something the server does on its own.
+func startSyncs(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Logger) (*breach.SyncJobs, error) {
+	fetcher, err := hibp.NewRangeFetcher(hibp.RangeFetcherOptions{URL: cfg.HIBP.PasswordsURL,
+		UserAgent: "pcmt/" + version() + " (corpus sync)", Connections: breach.DefaultSyncWorkers})
+	if err != nil {
+		return nil, err
+	}
+	syncs := breach.NewSyncJobs(&breach.Syncer{Store: st, Fetcher: fetcher, Log: log}, log)
+	if err := syncs.Resume(ctx); err != nil {
+		syncs.Close()
+		return nil, err
+	}
+	return syncs, nil
 }
 
 // openAssets serves the embedded static files, or in live mode the ones on

@@ -97,7 +97,9 @@ type Database struct {
 // HIBP holds the Have I Been Pwned client settings.
 type HIBP struct {
 	// Enabled lets the instance ask Have I Been Pwned at all: off, it
-	// never contacts the internet and works on its own data only.
+	// never contacts the internet on its own and works on its own data
+	// only. A corpus sync, which an admin asks for, fetches from
+	// PasswordsURL either way.
 	Enabled      bool
 	APIKey       string
 	BaseURL      string

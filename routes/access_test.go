@@ -75,6 +75,7 @@ var wantAccess = map[string]access{
 	"GET /admin/breaches":                   adminRole,
 	"GET /admin/breaches/import":            adminRole,
 	"POST /admin/breaches/import":           adminRole,
+	"POST /admin/breaches/sync":             adminRole,
 	"GET /admin/breaches/jobs/:id":          adminRole,
 	"GET /admin/breaches/:id":               adminRole,
 	"POST /admin/breaches/:id":              adminRole,

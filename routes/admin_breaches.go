@@ -16,9 +16,14 @@ import (
 // recentJobs is how many imports the breach overview lists.
 const recentJobs = 20
 
-// showAdminBreaches lists the breaches, the Pwned Passwords corpora and the
-// recent imports.
+// showAdminBreaches lists the breaches, the Pwned Passwords corpora, the
+// sync of a corpus and the recent imports.
 func (h *Handler) showAdminBreaches(c *fiber.Ctx) error {
+	return h.renderAdminBreaches(c, fiber.StatusOK, views.SyncForm{Mode: string(store.PwnedSHA1)})
+}
+
+// renderAdminBreaches renders the overview with the sync form as given.
+func (h *Handler) renderAdminBreaches(c *fiber.Ctx, status int, sync views.SyncForm) error {
 	ctx := c.UserContext()
 	list, err := h.store.Breaches(ctx)
 	if err != nil {
@@ -40,12 +45,20 @@ func (h *Handler) showAdminBreaches(c *fiber.Ctx) error {
 		Breaches: breachViews(list),
 		SHA1:     views.CorpusStats{Ranges: sha1.Ranges, Hashes: sha1.Hashes},
 		NTLM:     views.CorpusStats{Ranges: ntlm.Ranges, Hashes: ntlm.Hashes},
+		Sync:     sync,
 	}
 	now := h.now()
 	for i := range jobs {
-		l.Jobs = append(l.Jobs, jobView(&jobs[i], now))
+		v := jobView(&jobs[i], now)
+		l.Jobs = append(l.Jobs, v)
+		if v.Sync && !v.Finished() && l.Sync.Running == nil {
+			l.Sync.Running = &v
+		}
 	}
-	return render(c, fiber.StatusOK, views.AdminBreaches(h.page(c, "Breaches"), l))
+	if h.syncs != nil {
+		l.Sync.Enabled, l.Sync.URL = true, h.syncs.URL()
+	}
+	return render(c, status, views.AdminBreaches(h.page(c, "Breaches"), l))
 }
 
 // showAdminBreach renders a breach's edit form.

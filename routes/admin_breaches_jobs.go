@@ -30,10 +30,16 @@ func (h *Handler) showImportJob(c *fiber.Ctx) error {
 }
 
 func jobView(j *store.ImportJob, now time.Time) views.ImportJobView {
-	return views.ImportJobView{
+	v := views.ImportJobView{
 		ID: j.ID, Origin: j.Origin, FileName: j.FileName, FileSize: j.FileSize, Format: j.Format,
 		State: string(j.State), Phase: j.Phase, BytesDone: j.BytesDone,
 		Records: j.Records, Skipped: j.Skipped, Invalid: j.Invalid, Error: j.Error, Summary: j.Summary,
 		CreatedAt: j.CreatedAt, StartedAt: j.StartedAt, FinishedAt: j.FinishedAt, Now: now,
 	}
+	if j.IsSync() {
+		// A sync's fingerprint is its corpus and its path the range API.
+		v.Sync, v.Mode, v.Source = true, j.Fingerprint, j.Path
+		v.RangesFetched, v.RangesUnchanged, v.RangesChanged, v.RangesFailed = j.RangesFetched, j.RangesUnchanged, j.RangesChanged, j.RangesFailed
+	}
+	return v
 }

@@ -324,7 +324,7 @@ func adminRoutes(id int64) [][2]string {
 		{"POST", p + "/reset"}, {"POST", p + "/delete"}, {"GET", "/admin/audit"},
 		// The breach pages, with the same id as a breach's and a job's.
 		{"GET", "/admin/breaches"}, {"GET", "/admin/breaches/jobs/" + strconv.FormatInt(id, 10)},
-		{"GET", "/admin/breaches/import"}, {"POST", "/admin/breaches/import"},
+		{"GET", "/admin/breaches/import"}, {"POST", "/admin/breaches/import"}, {"POST", "/admin/breaches/sync"},
 		{"GET", adminBreachPath(id)}, {"POST", adminBreachPath(id)}, {"POST", adminBreachPath(id) + "/delete"},
 		// The instance settings.
 		{"GET", "/admin/settings"}, {"POST", "/admin/settings/hibp"}, {"POST", "/admin/settings/hibp/delete"},

@@ -33,6 +33,8 @@ type Deps struct {
 	Hasher *account.Hasher
 	// Imports runs uploaded breach files; nil turns uploads off.
 	Imports *breach.Jobs
+	// Syncs runs the corpus syncs admins start; nil turns the button off.
+	Syncs *breach.SyncJobs
 	// HIBP asks Have I Been Pwned: account searches when it has an API key,
 	// password checks (range API) in any case. nil searches local data only.
 	HIBP *hibp.Client
@@ -74,6 +76,8 @@ type Handler struct {
 	twoFactor *twoFactor
 	// imports runs uploaded breach files; nil when uploads are off.
 	imports *breach.Jobs
+	// syncs runs corpus syncs; nil when the sync button is off.
+	syncs *breach.SyncJobs
 	// hibp asks Have I Been Pwned; nil when it is not configured.
 	hibp      *hibp.Client
 	hibpWatch *monitor.HIBPWatch
@@ -184,6 +188,7 @@ func newHandler(d Deps) (*Handler, error) {
 		audit:     d.Store.Auditor(d.Keys.Audit),
 		bootID:    newBootID(),
 		imports:   d.Imports,
+		syncs:     d.Syncs,
 		hibp:      d.HIBP,
 		hibpWatch: d.HIBPWatch,
 		matcher:   matcher,

@@ -102,6 +102,7 @@ func (h *Handler) routes() []route {
 		{fiber.MethodGet, "/admin/breaches", adminRole, h.showAdminBreaches},
 		{fiber.MethodGet, "/admin/breaches/import", adminRole, h.showImport},
 		{fiber.MethodPost, "/admin/breaches/import", adminRole, h.importUpload},
+		{fiber.MethodPost, "/admin/breaches/sync", adminRole, h.startSync},
 		{fiber.MethodGet, "/admin/breaches/jobs/:id", adminRole, h.showImportJob},
 		{fiber.MethodGet, "/admin/breaches/:id", adminRole, h.showAdminBreach},
 		{fiber.MethodPost, "/admin/breaches/:id", adminRole, h.saveBreach},

@@ -116,6 +116,7 @@ var eventText = map[string]string{
 	store.EventBreachEdited:   "Breach edited",
 	store.EventBreachDeleted:  "Breach deleted",
 	store.EventHIBPKeyChanged: "Have I Been Pwned API key changed",
+	store.EventCorpusSync:     "Pwned Passwords sync started",
 }
 
 func describeEvent(e store.Activity) string {

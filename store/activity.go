@@ -37,6 +37,7 @@ const (
 	EventBreachEdited   = "breach_edited"
 	EventBreachDeleted  = "breach_deleted"
 	EventHIBPKeyChanged = "hibp_key_changed"
+	EventCorpusSync     = "corpus_sync_started"
 )
 
 // Activity is one row of the activity log.

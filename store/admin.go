@@ -24,11 +24,11 @@ func (s *Store) AdminActions(ctx context.Context, limit int) ([]AdminAction, err
 		FROM activity a
 		LEFT JOIN users actor ON actor.id = a.actor_id
 		LEFT JOIN users target ON target.id = a.user_id
-		WHERE a.event IN (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		WHERE a.event IN (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			OR a.event = ? AND a.actor_id IS NOT NULL AND (a.actor_id != a.user_id OR actor.role = 'admin')
 		ORDER BY a.id DESC LIMIT ?`,
 		EventUserCreated, EventRoleChanged, EventUserDisabled, EventUserEnabled, EventUserDeleted,
-		EventPasswordReset, EventImportUploaded, EventBreachEdited, EventBreachDeleted, EventHIBPKeyChanged, EventEmailChanged, limit)
+		EventPasswordReset, EventImportUploaded, EventBreachEdited, EventBreachDeleted, EventHIBPKeyChanged, EventCorpusSync, EventEmailChanged, limit)
 	if err != nil {
 		return nil, wrap("list admin actions", err)
 	}

@@ -47,23 +47,40 @@ type ImportJob struct {
 	PID  int
 	Host string
 
+	// A sync (Format SyncFormat) counts ranges, not bytes: FileSize is
+	// the ranges to fetch and BytesDone those done, Records the hashes
+	// of the ranges it wrote. These say how the ranges ended; HeartbeatAt
+	// moves while it runs.
+	RangesFetched, RangesUnchanged, RangesChanged, RangesFailed int64
+	HeartbeatAt                                                 time.Time
+
 	CreatedAt, StartedAt, FinishedAt time.Time
 }
+
+// SyncFormat is the format of a job that syncs the Pwned Passwords corpus
+// from the range API instead of reading a file.
+const SyncFormat = "sync"
+
+// IsSync says whether the job is a corpus sync.
+func (j ImportJob) IsSync() bool { return j.Format == SyncFormat }
 
 // Finished says whether the job has ended, well or not.
 func (j ImportJob) Finished() bool { return j.State == JobDone || j.State == JobFailed }
 
 const jobColumns = `id, origin, coalesce(created_by, 0), path, file_name, file_size, fingerprint,
 	format, options, state, bytes_done, records, skipped, invalid, error, summary,
-	phase, ck_prefix, ck_offset, ck_line, pid, host, created_at, started_at, finished_at`
+	phase, ck_prefix, ck_offset, ck_line, pid, host, ranges_fetched, ranges_unchanged, ranges_changed,
+	ranges_failed, heartbeat_at, created_at, started_at, finished_at`
 
 func scanJob(row interface{ Scan(...any) error }) (ImportJob, error) {
 	var j ImportJob
 	var created string
-	var started, finished sql.NullString
+	var heartbeat, started, finished sql.NullString
 	err := row.Scan(&j.ID, &j.Origin, &j.CreatedBy, &j.Path, &j.FileName, &j.FileSize, &j.Fingerprint,
 		&j.Format, &j.Options, &j.State, &j.BytesDone, &j.Records, &j.Skipped, &j.Invalid, &j.Error, &j.Summary,
-		&j.Phase, &j.CkPrefix, &j.CkOffset, &j.CkLine, &j.PID, &j.Host, &created, &started, &finished)
+		&j.Phase, &j.CkPrefix, &j.CkOffset, &j.CkLine, &j.PID, &j.Host, &j.RangesFetched, &j.RangesUnchanged,
+		&j.RangesChanged, &j.RangesFailed, &heartbeat, &created, &started, &finished)
+	j.HeartbeatAt = parseNullTime(heartbeat)
 	j.CreatedAt, j.StartedAt, j.FinishedAt = parseTime(created), parseNullTime(started), parseNullTime(finished)
 	return j, err
 }

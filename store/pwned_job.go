@@ -54,8 +54,14 @@ func (s *Store) RestartPwnedImport(ctx context.Context, job int64, mode PwnedMod
 	}))
 }
 
+// restartPwned empties the mode's corpus for job. The validators a sync
+// kept go too: they described ranges that are no longer stored, and a later
+// sync must fetch every range again rather than be told "not modified".
 func restartPwned(ctx context.Context, tx *sql.Tx, job int64, mode PwnedMode, phase string) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM pwned_ranges WHERE mode = ?`, string(mode)); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM pwned_sync WHERE mode = ?`, string(mode)); err != nil {
 		return err
 	}
 	return updateOne(ctx, tx, `UPDATE import_jobs SET phase = ?, ck_prefix = -1, ck_offset = 0,
