@@ -99,6 +99,7 @@ type opsCollector struct {
 	outboxPending, outboxOldestAge *prometheus.Desc
 	jobs                           *prometheus.Desc
 	bytesDone, bytesTotal, records *prometheus.Desc
+	syncDone, syncTotal            *prometheus.Desc
 }
 
 func newOpsCollector(st *store.Store) *opsCollector {
@@ -106,16 +107,18 @@ func newOpsCollector(st *store.Store) *opsCollector {
 		store:           st,
 		outboxPending:   prometheus.NewDesc("pcmt_outbox_pending", "Mails not yet accepted by the mail server.", nil, nil),
 		outboxOldestAge: prometheus.NewDesc("pcmt_outbox_oldest_pending_age_seconds", "Age of the oldest mail not yet accepted by the mail server (0 when none).", nil, nil),
-		jobs:            prometheus.NewDesc("pcmt_import_jobs", "Import jobs by state.", []string{"state"}, nil),
+		jobs:            prometheus.NewDesc("pcmt_import_jobs", "Import jobs, corpus syncs among them, by state.", []string{"state"}, nil),
 		bytesDone:       prometheus.NewDesc("pcmt_import_running_bytes_done", "Bytes read by the running import jobs.", nil, nil),
 		bytesTotal:      prometheus.NewDesc("pcmt_import_running_bytes_total", "Size of the files of the running import jobs.", nil, nil),
 		records:         prometheus.NewDesc("pcmt_import_running_records", "Records stored by the running import jobs.", nil, nil),
+		syncDone:        prometheus.NewDesc("pcmt_corpus_sync_running_ranges_done", "Ranges fetched by the running corpus syncs.", nil, nil),
+		syncTotal:       prometheus.NewDesc("pcmt_corpus_sync_running_ranges_total", "Ranges the running corpus syncs fetch in all.", nil, nil),
 	}
 }
 
 // Describe sends the collector's metric descriptions.
 func (o *opsCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{o.outboxPending, o.outboxOldestAge, o.jobs, o.bytesDone, o.bytesTotal, o.records} {
+	for _, d := range []*prometheus.Desc{o.outboxPending, o.outboxOldestAge, o.jobs, o.bytesDone, o.bytesTotal, o.records, o.syncDone, o.syncTotal} {
 		ch <- d
 	}
 }
@@ -141,4 +144,6 @@ func (o *opsCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(o.bytesDone, prometheus.GaugeValue, float64(st.RunningBytesDone))
 	ch <- prometheus.MustNewConstMetric(o.bytesTotal, prometheus.GaugeValue, float64(st.RunningBytesTotal))
 	ch <- prometheus.MustNewConstMetric(o.records, prometheus.GaugeValue, float64(st.RunningRecords))
+	ch <- prometheus.MustNewConstMetric(o.syncDone, prometheus.GaugeValue, float64(st.SyncRangesDone))
+	ch <- prometheus.MustNewConstMetric(o.syncTotal, prometheus.GaugeValue, float64(st.SyncRangesTotal))
 }

@@ -91,6 +91,11 @@ func TestMetricsShowRouteTemplatesNeverWhatWasAsked(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	if _, _, err := st.BeginPwnedSync(ctx, store.PwnedSyncClaim{Origin: "cli", Mode: store.PwnedSHA1, URL: "http://up",
+		Name: "sync", Ranges: 1 << 20, PID: 1, Host: "host"}, func(store.ImportJob) bool { return false }, now); err != nil {
+		t.Fatal(err)
+	}
+
 	resp, body := a.scrape(testMetricsToken)
 	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain") {
 		t.Fatalf("scrape: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
@@ -104,7 +109,8 @@ func TestMetricsShowRouteTemplatesNeverWhatWasAsked(t *testing.T) {
 		`pcmt_http_requests_total{code="403",method="POST",route="/watchlist"} 1`,
 		`pcmt_http_request_duration_seconds_count{method="GET",route="/search"} 1`,
 		"pcmt_outbox_pending 2",
-		`pcmt_import_jobs{state="running"} 1`,
+		`pcmt_import_jobs{state="running"} 2`,
+		"pcmt_corpus_sync_running_ranges_total 1.048576e+06",
 		"pcmt_import_running_bytes_done 400",
 		"pcmt_import_running_bytes_total 1000",
 		"pcmt_import_running_records 37",

@@ -14,9 +14,12 @@ type OpsStats struct {
 	OutboxOldest  time.Time
 	// Jobs counts import jobs by state.
 	Jobs map[string]int64
-	// Running sums the running jobs' progress: bytes read of bytes in
+	// Running sums the running imports' progress: bytes read of bytes in
 	// all, and records stored.
 	RunningBytesDone, RunningBytesTotal, RunningRecords int64
+	// SyncRangesDone and SyncRangesTotal are the running corpus syncs'
+	// progress, in ranges.
+	SyncRangesDone, SyncRangesTotal int64
 }
 
 // OpsStats reads the figures in one read transaction's worth of queries.
@@ -31,22 +34,29 @@ func (s *Store) OpsStats(ctx context.Context) (OpsStats, error) {
 	if oldest != "" {
 		st.OutboxOldest = parseTime(oldest)
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT state, count(*),
+	// A corpus sync is a job too, counting ranges where imports count bytes.
+	rows, err := s.r.QueryContext(ctx, `SELECT state, format = ?, count(*),
 		coalesce(sum(CASE WHEN state = 'running' THEN bytes_done END), 0),
 		coalesce(sum(CASE WHEN state = 'running' THEN file_size END), 0),
 		coalesce(sum(CASE WHEN state = 'running' THEN records END), 0)
-		FROM import_jobs GROUP BY state`)
+		FROM import_jobs GROUP BY state, format = ?`, SyncFormat, SyncFormat)
 	if err != nil {
 		return st, wrap("ops stats", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var state string
+		var sync bool
 		var n, done, total, records int64
-		if err := rows.Scan(&state, &n, &done, &total, &records); err != nil {
+		if err := rows.Scan(&state, &sync, &n, &done, &total, &records); err != nil {
 			return st, wrap("ops stats", err)
 		}
-		st.Jobs[state] = n
+		st.Jobs[state] += n
+		if sync {
+			st.SyncRangesDone += done
+			st.SyncRangesTotal += total
+			continue
+		}
 		st.RunningBytesDone += done
 		st.RunningBytesTotal += total
 		st.RunningRecords += records
