@@ -99,18 +99,24 @@ func (s *Syncer) fetch(ctx context.Context, mode store.PwnedMode, t syncTask) sy
 	if err != nil {
 		return syncResult{err: err}
 	}
-	r, err := store.NewPwnedSyncRange(mode, t.prefix)
+	r, err := storedRange(mode, t.prefix, a)
+	return syncResult{r: r, err: err}
+}
+
+// storedRange lays an answer of upstream out as the store keeps it.
+func storedRange(mode store.PwnedMode, prefix uint32, a hibp.RangeAnswer) (*store.PwnedSyncRange, error) {
+	r, err := store.NewPwnedSyncRange(mode, prefix)
 	if err != nil {
-		return syncResult{err: err}
+		return nil, err
 	}
 	r.ETag, r.Modified, r.NotModified = a.Validators.ETag, a.Validators.LastModified, a.NotModified
 	size := mode.Size()
 	for i, c := range a.Counts {
 		if err := r.Add(a.Digests[i*size:(i+1)*size], c); err != nil {
-			return syncResult{err: fmt.Errorf("range %05X: %w", t.prefix, err)}
+			return nil, fmt.Errorf("range %05X: %w", prefix, err)
 		}
 	}
-	return syncResult{r: r}
+	return r, nil
 }
 
 // syncWriter commits fetched ranges in batches and keeps the counts.

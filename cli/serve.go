@@ -148,11 +148,15 @@ func ServeWithOptions(ctx context.Context, cfg config.Config, log *slog.Logger, 
 		return err
 	}
 	var hibpWatch *monitor.HIBPWatch
+	var mirror *breach.Mirror
 	if hibpClient != nil {
 		hibpWatch = monitor.NewHIBPWatch(st, hibpClient, matcher, log)
+		if mirror, err = breach.NewMirror(st, cfg.HIBP.PasswordsURL, "pcmt"); err != nil {
+			return err
+		}
 	}
 	app, err := routes.New(routes.Deps{Config: &cfg, Keys: keys, Store: st, Log: log, Assets: assets, Vault: vault,
-		Imports: imports, Syncs: syncs, HIBP: hibpClient, HIBPWatch: hibpWatch, Outbox: outbox})
+		Imports: imports, Syncs: syncs, HIBP: hibpClient, HIBPWatch: hibpWatch, Outbox: outbox, Mirror: mirror})
 	if err != nil {
 		return err
 	}

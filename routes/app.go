@@ -41,6 +41,9 @@ type Deps struct {
 	// HIBPWatch rechecks a user's watchlist with HIBP when its breach list
 	// gained a breach; nil without HIBP.
 	HIBPWatch *monitor.HIBPWatch
+	// Mirror fills ranges /range was asked for and never stored from the
+	// Pwned Passwords range API; nil without HIBP.
+	Mirror *breach.Mirror
 	// Outbox is woken when a handler queued mail (sign-up codes), so that
 	// it goes at once; nil leaves the mail for the outbox's next round.
 	Outbox interface{ Kick() }
@@ -90,6 +93,8 @@ type Handler struct {
 	templates *routeTemplates
 	// metrics counts requests for /metrics; nil when it is off.
 	metrics *metrics
+	// mirror fills ranges never stored from upstream; nil without HIBP.
+	mirror *breach.Mirror
 	// signUps are the addresses waiting for their sign-up code.
 	signUps *pendingSignUps
 	// outbox sends queued mail; nil in tests.
@@ -196,6 +201,7 @@ func newHandler(d Deps) (*Handler, error) {
 		outbox:    d.Outbox,
 
 		passwordPlans: &passwordPlans{},
+		mirror:        d.Mirror,
 	}
 	if d.Config.Metrics.Enabled {
 		h.metrics = newMetrics(d.Store)

@@ -2,12 +2,14 @@ package routes
 
 import (
 	"bytes"
+	"errors"
 	"hash/crc32"
 	"math/rand/v2"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
+	"pcmt/breach"
 	"pcmt/store"
 )
 
@@ -26,8 +28,12 @@ const (
 )
 
 const (
-	errRangePrefix = "The hash prefix must be exactly 5 hexadecimal characters."
-	errRangeMode   = "The mode must be sha1 or ntlm."
+	errRangePrefix   = "The hash prefix must be exactly 5 hexadecimal characters."
+	errRangeMode     = "The mode must be sha1 or ntlm."
+	errRangeUpstream = "This range is not stored here yet and the Pwned Passwords API could not be asked for it: please try again shortly."
+	// rangeMirrorRetryAfter is the Retry-After, in seconds, of a range
+	// upstream could not give.
+	rangeMirrorRetryAfter = 30
 )
 
 // rangeAccess is who may ask for ranges: anyone, like the public API, or
@@ -59,12 +65,46 @@ func (h *Handler) showRange(c *fiber.Ctx) error {
 		}
 		ok = true
 	}
-	if ok {
+	if ok && (e.raw.N > 0 || h.mirror == nil) {
 		return answerRange(c, e.raw, e.body, e.etag)
 	}
+	if !ok {
+		err := h.store.WithPwnedRange(c.UserContext(), mode, prefix, func(r store.PwnedRange) error {
+			if r.N == 0 && h.mirror != nil {
+				return errRangeNotStored
+			}
+			return answerStored(c, r)
+		})
+		if !errors.Is(err, errRangeNotStored) {
+			return err
+		}
+	}
+	return h.showMirroredRange(c, mode, prefix)
+}
+
+// errRangeNotStored: the range has no row, which the mirror may fill.
+var errRangeNotStored = errors.New("range not stored")
+
+func answerStored(c *fiber.Ctx, r store.PwnedRange) error {
+	var tag [rangeETagMax]byte
+	return answerRange(c, r, nil, appendRangeETag(tag[:0], r))
+}
+
+// showMirroredRange asks upstream for a range the instance never stored,
+// keeps it, and answers it. Upstream failing is a 503 to try again: an
+// empty answer would say that no password of the range was ever seen.
+func (h *Handler) showMirroredRange(c *fiber.Ctx, mode store.PwnedMode, prefix uint32) error {
+	if err := h.mirror.Fill(c.UserContext(), mode, prefix); err != nil {
+		if !errors.Is(err, breach.ErrUpstream) {
+			return err
+		}
+		h.log.Warn("range mirror: upstream failed", "err", err)
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(rangeMirrorRetryAfter))
+		c.Set(fiber.HeaderContentType, "text/plain; charset=utf-8")
+		return c.Status(fiber.StatusServiceUnavailable).SendString(errRangeUpstream)
+	}
 	return h.store.WithPwnedRange(c.UserContext(), mode, prefix, func(r store.PwnedRange) error {
-		var tag [rangeETagMax]byte
-		return answerRange(c, r, nil, appendRangeETag(tag[:0], r))
+		return answerStored(c, r)
 	})
 }
 

@@ -51,6 +51,16 @@ func (s *Store) PwnedSyncStates(ctx context.Context, mode PwnedMode, lo, hi uint
 	return out, wrap("pwned sync states", rows.Err())
 }
 
+// PwnedRangeFetched says whether a sync or the mirror stored the range
+// (mode, prefix) from upstream, which tells a range upstream holds nothing
+// of from one never asked.
+func (s *Store) PwnedRangeFetched(ctx context.Context, mode PwnedMode, prefix uint32) (bool, error) {
+	var ok bool
+	err := s.r.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pwned_sync WHERE mode = ? AND prefix = ?)`,
+		string(mode), prefix).Scan(&ok)
+	return ok, wrap("pwned range fetched", err)
+}
+
 // PwnedSyncRange is one range as upstream answered it: its validators, and
 // either NotModified (a 304: the stored row stays) or every hash of the
 // range, added in ascending order.
@@ -105,11 +115,16 @@ type PwnedSyncCounts struct {
 	Hashes    int64 // hashes in the rows written
 }
 
+// MirrorJob is the job of ranges the read-through mirror fetched for /range
+// on their first ask: no sync's, so a later sync asks for them again (with
+// their validators, so upstream answers 304 when nothing changed).
+const MirrorJob = 0
+
 // CommitPwnedSync stores a batch of ranges fetched by job in one
 // transaction: each fetched range replaces its row (a range found empty
 // deletes it) unless the row holds exactly that already, every range's
 // validators are kept with job as the one that fetched it, and the job's
-// counters move by what the batch did.
+// counters (a sync's, not MirrorJob) move by what the batch did.
 func (s *Store) CommitPwnedSync(ctx context.Context, job int64, mode PwnedMode, batch []*PwnedSyncRange, now time.Time) (PwnedSyncCounts, error) {
 	var c PwnedSyncCounts
 	if err := mode.check(); err != nil {
@@ -169,6 +184,9 @@ func (s *Store) CommitPwnedSync(ctx context.Context, job int64, mode PwnedMode, 
 		}
 		if _, err := insertSyncStates(ctx, tx, states); err != nil {
 			return err
+		}
+		if job == MirrorJob {
+			return nil
 		}
 		return updateOne(ctx, tx, `UPDATE import_jobs SET bytes_done = bytes_done + ?,
 			ranges_fetched = ranges_fetched + ?, ranges_unchanged = ranges_unchanged + ?,
