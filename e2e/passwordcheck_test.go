@@ -1,12 +1,10 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"encoding/hex"
 	"fmt"
 	"net/url"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -54,68 +52,30 @@ func digestOf(password string, kind store.RecordKind) []byte {
 // NTLM corpus and a breach of each password kind.
 func seedPasswordDB(t *testing.T) string {
 	t.Helper()
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "pcmt.db")
-	st, err := store.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	day := func(y int) time.Time { return time.Date(y, 5, 1, 0, 0, 0, 0, time.UTC) }
-	add := func(b store.Breach, kind store.RecordKind, passwords ...string) {
-		var ds [][]byte
-		for _, p := range passwords {
-			ds = append(ds, digestOf(p, kind))
-		}
-		slices.SortFunc(ds, bytes.Compare)
-		b.DataClasses = []string{"Passwords"}
-		if _, err := st.ImportBreaches(ctx, []store.NewBreach{{Breach: b, Records: []store.DigestSource{store.DigestSlice(kind, ds)}}},
-			store.ImportOptions{Now: time.Now()}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	add(store.Breach{Name: "plain", Title: "Plain leak", Date: day(2019), ContainsPasswords: true}, store.RecordSHA1,
-		"plain text leaker", "sha1 hashed leaker")
-	add(store.Breach{Name: "md5", Title: "MD5 shop", Date: day(2020), HashType: "md5"}, store.RecordMD5,
-		"md5 hashed leaker", "in three places", "pâté ünïcode 密码 🔐")
-	add(store.Breach{Name: "sha256", Title: "SHA-256 forum", HashType: "sha256"}, store.RecordSHA256, "sha256 hashed leaker")
-	add(store.Breach{Name: "sha512", Title: "SHA-512 wiki", Date: day(2021), HashType: "sha512"}, store.RecordSHA512, "sha512 hashed leaker")
-	add(store.Breach{Name: "ntlm", Title: "NTLM domain", Date: day(2023), HashType: "ntlm"}, store.RecordNTLM,
-		"ntlm hashed leaker", "in three places", "pâté ünïcode 密码 🔐")
-	for mode, counts := range map[store.PwnedMode]map[string]uint64{
-		store.PwnedSHA1: {"sunflower tractor 1987": 4321, "in three places": 1},
-		store.PwnedNTLM: {"ntlm corpus dweller": 77},
-	} {
-		kind := store.RecordSHA1
-		if mode == store.PwnedNTLM {
-			kind = store.RecordNTLM
-		}
-		type entry struct {
-			d []byte
-			n uint64
-		}
-		var es []entry
-		for p, n := range counts {
-			es = append(es, entry{digestOf(p, kind), n})
-		}
-		slices.SortFunc(es, func(a, b entry) int { return bytes.Compare(a.d, b.d) })
-		w, err := st.NewPwnedWriter(mode)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, e := range es {
-			if err := w.Add(ctx, e.d, e.n); err != nil {
-				t.Fatal(err)
+	return seedDB(t, func(_ context.Context, st *store.Store) {
+		day := func(y int) time.Time { return time.Date(y, 5, 1, 0, 0, 0, 0, time.UTC) }
+		add := func(b store.Breach, kind store.RecordKind, passwords ...string) {
+			var ds [][]byte
+			for _, p := range passwords {
+				ds = append(ds, digestOf(p, kind))
 			}
+			b.DataClasses = []string{"Passwords"}
+			seedBreach(t, st, b, kind, ds...)
 		}
-		if err := w.Close(ctx); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return path
+		add(store.Breach{Name: "plain", Title: "Plain leak", Date: day(2019), ContainsPasswords: true}, store.RecordSHA1,
+			"plain text leaker", "sha1 hashed leaker")
+		add(store.Breach{Name: "md5", Title: "MD5 shop", Date: day(2020), HashType: "md5"}, store.RecordMD5,
+			"md5 hashed leaker", "in three places", "pâté ünïcode 密码 🔐")
+		add(store.Breach{Name: "sha256", Title: "SHA-256 forum", HashType: "sha256"}, store.RecordSHA256, "sha256 hashed leaker")
+		add(store.Breach{Name: "sha512", Title: "SHA-512 wiki", Date: day(2021), HashType: "sha512"}, store.RecordSHA512, "sha512 hashed leaker")
+		add(store.Breach{Name: "ntlm", Title: "NTLM domain", Date: day(2023), HashType: "ntlm"}, store.RecordNTLM,
+			"ntlm hashed leaker", "in three places", "pâté ünïcode 密码 🔐")
+		seedCorpus(t, st, store.PwnedSHA1, map[string]uint64{
+			string(digestOf("sunflower tractor 1987", store.RecordSHA1)): 4321,
+			string(digestOf("in three places", store.RecordSHA1)):        1,
+		})
+		seedCorpus(t, st, store.PwnedNTLM, map[string]uint64{string(digestOf("ntlm corpus dweller", store.RecordNTLM)): 77})
+	})
 }
 
 // TestPasswordChecksAgree checks each fixture password in Chromium with

@@ -1,13 +1,11 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha1" //nolint:gosec // the Pwned Passwords digest
 	"encoding/hex"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -39,41 +37,18 @@ const (
 // (seen 4,321 times), for the app to start on.
 func seedSearchDB(t *testing.T) string {
 	t.Helper()
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "pcmt.db")
-	st, err := store.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	digests := [][]byte{}
-	for _, e := range []string{searchBreachedEmail, "someone.else@example.org"} {
-		d := breach.EmailDigest([]byte(e))
-		digests = append(digests, d[:])
-	}
-	slices.SortFunc(digests, bytes.Compare)
-	src := store.DigestSlice(store.RecordEmail, digests)
-	b := store.Breach{Name: "forum", Title: "Forum dump", Date: time.Date(2021, 6, 1, 0, 0, 0, 0, time.UTC),
-		IsVerified: true, ContainsEmails: true, DataClasses: []string{"Email addresses", "Passwords"}, Emails: 2}
-	if _, err := st.ImportBreaches(ctx, []store.NewBreach{{Breach: b, Records: []store.DigestSource{src}}},
-		store.ImportOptions{Now: time.Now()}); err != nil {
-		t.Fatal(err)
-	}
-	w, err := st.NewPwnedWriter(store.PwnedSHA1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sum := sha1.Sum([]byte(searchBreachedPass)) //nolint:gosec // the Pwned Passwords digest
-	if err := w.Add(ctx, sum[:], 4321); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return seedDB(t, func(_ context.Context, st *store.Store) {
+		var digests [][]byte
+		for _, e := range []string{searchBreachedEmail, "someone.else@example.org"} {
+			d := breach.EmailDigest([]byte(e))
+			digests = append(digests, d[:])
+		}
+		seedBreach(t, st, store.Breach{Name: "forum", Title: "Forum dump", Date: time.Date(2021, 6, 1, 0, 0, 0, 0, time.UTC),
+			IsVerified: true, ContainsEmails: true, DataClasses: []string{"Email addresses", "Passwords"}, Emails: 2},
+			store.RecordEmail, digests...)
+		sum := sha1.Sum([]byte(searchBreachedPass)) //nolint:gosec // the Pwned Passwords digest
+		seedCorpus(t, st, store.PwnedSHA1, map[string]uint64{string(sum[:]): 4321})
+	})
 }
 
 func sha1Hex(s string) string {
