@@ -133,6 +133,7 @@ type Metrics struct {
 
 // MinMetricsTokenLen is the shortest Metrics.Token accepted.
 const MinMetricsTokenLen = 32
+
 // Replica streams every change of the database to a replica (Litestream,
 // built in), from which pcmt restore brings it back.
 type Replica struct {
