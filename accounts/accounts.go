@@ -69,12 +69,16 @@ func New(d Deps) *Service {
 
 // NewPolicy is the password policy of every door: the common-password list
 // and the instance's own breach data, so that a password the pages refuse
-// is refused on the command line too.
+// is refused on the command line too. A nil st (no database open yet)
+// leaves the breach data out: see Precheck.
 func NewPolicy(st *store.Store, log *slog.Logger) *account.Policy {
+	p := account.NewPolicy()
+	if st == nil {
+		return p
+	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	p := account.NewPolicy()
 	p.Breached = breach.SeenPassword(st, log)
 	return p
 }
@@ -135,11 +139,11 @@ func checkName(r Refused, username, email string) {
 
 // checkPassword applies the policy to a password someone chose; an empty
 // one (to be generated) passes.
-func (s *Service) checkPassword(r Refused, password, username, email string) {
+func checkPassword(p *account.Policy, r Refused, password, username, email string) {
 	if password == "" {
 		return
 	}
-	if msg := s.policy.Check(password, username, email); msg != "" {
+	if msg := p.Check(password, username, email); msg != "" {
 		r[FieldPassword] = msg
 	}
 }

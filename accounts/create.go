@@ -27,10 +27,18 @@ type NewUser struct {
 // Check applies the rules that need no new account to a NewUser: the
 // username, the address and, when chosen, the password. A form asks it to
 // show every refusal at once; CreateUser applies it again.
-func (s *Service) Check(n NewUser) error {
+func (s *Service) Check(n NewUser) error { return check(s.policy, n) }
+
+// Precheck applies the rules of a NewUser that need no database: all but
+// the breach data and the names in use. The command line asks it before it
+// opens, and perhaps creates, a database, so that a refusal leaves no file
+// behind; CreateUser applies every rule again.
+func Precheck(n NewUser) error { return check(NewPolicy(nil, nil), n) }
+
+func check(p *account.Policy, n NewUser) error {
 	r := Refused{}
 	checkName(r, n.Username, n.Email)
-	s.checkPassword(r, n.Password, n.Username, n.Email)
+	checkPassword(p, r, n.Password, n.Username, n.Email)
 	return r.orNil()
 }
 
@@ -94,7 +102,7 @@ func (s *Service) FirstAdmin(ctx context.Context, password string) (Created, err
 		return Created{}, err
 	}
 	r := Refused{}
-	s.checkPassword(r, password, FirstAdminName, FirstAdminEmail)
+	checkPassword(s.policy, r, password, FirstAdminName, FirstAdminEmail)
 	if err := r.orNil(); err != nil {
 		return Created{}, err
 	}

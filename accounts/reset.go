@@ -45,7 +45,7 @@ func (s *Service) ResetPassword(ctx context.Context, r Reset) (ResetDone, error)
 		return ResetDone{}, ErrOwnReset
 	}
 	refused := Refused{}
-	s.checkPassword(refused, r.Password, u.Username, u.Email)
+	checkPassword(s.policy, refused, r.Password, u.Username, u.Email)
 	if err := refused.orNil(); err != nil {
 		return ResetDone{}, err
 	}
