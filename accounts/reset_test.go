@@ -91,6 +91,9 @@ func TestChangesAreAtomic(t *testing.T) {
 		if _, err := f.s.CreateUser(ctx, accounts.NewUser{Username: "frank", Email: "frank@example.org", Role: store.RoleUser}); err == nil {
 			t.Fatal("created with its log entry refused")
 		}
+		if n, _ := f.st.CountUsers(ctx); n != 0 {
+			t.Fatalf("%d accounts left behind", n)
+		}
 		if _, err := f.s.FirstAdmin(ctx, ""); err == nil {
 			t.Fatal("first admin made with its log entry refused")
 		}

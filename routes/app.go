@@ -195,14 +195,15 @@ func newHandler(d Deps) (*Handler, error) {
 		hibp:      d.HIBP,
 		hibpWatch: d.HIBPWatch,
 		matcher:   matcher,
-		signUps:   newPendingSignUps(time.Now),
 		outbox:    d.Outbox,
 
 		passwordPlans: &passwordPlans{},
 	}
-	// The handler's clock, read at each call: tests move h.now.
+	// One clock for every rule, read at each call: tests move h.now.
+	clock := func() time.Time { return h.now() }
+	h.signUps = newPendingSignUps(clock)
 	h.accounts = accounts.New(accounts.Deps{Store: d.Store, AuditKey: d.Keys.Audit, Log: d.Log,
-		Hasher: hasher, Vault: vault, Now: func() time.Time { return h.now() }})
+		Hasher: hasher, Vault: vault, Now: clock})
 	h.policy = h.accounts.Policy()
 	if d.Config.Metrics.Enabled {
 		h.metrics = newMetrics(d.Store)

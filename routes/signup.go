@@ -85,7 +85,7 @@ func (h *Handler) signUp(c *fiber.Ctx) error {
 			m = monitor.SignUpCodeMail(code, signUpTTL)
 		}
 		m.UserID, m.To = owner, email
-		if _, err := h.store.EnqueueMail(ctx, m, time.Now()); err != nil {
+		if _, err := h.store.EnqueueMail(ctx, m, h.now()); err != nil {
 			return err
 		}
 		h.mailQueued()
@@ -216,7 +216,7 @@ func (h *Handler) setSignUpCookie(c *fiber.Ctx, email string) error {
 		return err
 	}
 	c.Cookie(&fiber.Cookie{Name: h.signUpCookie(), Value: v, Path: "/", HTTPOnly: true, Secure: h.cookies.secure,
-		SameSite: fiber.CookieSameSiteLaxMode, Expires: time.Now().Add(signUpTTL)})
+		SameSite: fiber.CookieSameSiteLaxMode, Expires: h.now().Add(signUpTTL)})
 	return nil
 }
 
