@@ -12,8 +12,7 @@ import (
 
 // TestCreateUserRules: an account made by someone else, by each rule.
 func TestCreateUserRules(t *testing.T) {
-	f := newFixture(t)
-	f.breached(t, "a breached passphrase", "a pwned passphrase")
+	f := breachedFixture(t)
 	ctx := context.Background()
 
 	c, err := f.s.CreateUser(ctx, accounts.NewUser{Username: "alice", Email: "alice@example.org",
@@ -54,8 +53,8 @@ func TestCreateUserRules(t *testing.T) {
 		{"bad username", accounts.NewUser{Username: "c", Email: "carol@example.org"}, refusedOnly(accounts.FieldUsername)},
 		{"bad address", accounts.NewUser{Username: "carol", Email: "carol@localhost"}, refusedOnly(accounts.FieldEmail)},
 		{"common password", accounts.NewUser{Username: "carol", Email: "carol@example.org", Password: "password123"}, refusedOnly(accounts.FieldPassword)},
-		{"password in a breach", accounts.NewUser{Username: "carol", Email: "carol@example.org", Password: "a breached passphrase"}, refusedOnly(accounts.FieldPassword)},
-		{"password in the corpus", accounts.NewUser{Username: "carol", Email: "carol@example.org", Password: "a pwned passphrase"}, refusedOnly(accounts.FieldPassword)},
+		{"password in a breach", accounts.NewUser{Username: "carol", Email: "carol@example.org", Password: inBreach}, refusedOnly(accounts.FieldPassword)},
+		{"password in the corpus", accounts.NewUser{Username: "carol", Email: "carol@example.org", Password: inCorpus}, refusedOnly(accounts.FieldPassword)},
 	} {
 		tc.n.Role = store.RoleUser
 		if _, err := f.s.CreateUser(ctx, tc.n); !tc.want(err) {
@@ -83,10 +82,9 @@ func refusedOnly(field accounts.Field) func(error) bool {
 
 // TestFirstAdmin: made once, on an empty database, by the same policy.
 func TestFirstAdmin(t *testing.T) {
-	f := newFixture(t)
-	f.breached(t, "a breached passphrase", "a pwned passphrase")
+	f := breachedFixture(t)
 	ctx := context.Background()
-	if _, err := f.s.FirstAdmin(ctx, "a pwned passphrase"); !refusedOnly(accounts.FieldPassword)(err) {
+	if _, err := f.s.FirstAdmin(ctx, inCorpus); !refusedOnly(accounts.FieldPassword)(err) {
 		t.Fatalf("a breached first password: %v", err)
 	}
 	c, err := f.s.FirstAdmin(ctx, "")
@@ -110,8 +108,7 @@ func TestFirstAdmin(t *testing.T) {
 // TestSignUp: the account makes itself, with its key, and nothing costly
 // happens for a taken username.
 func TestSignUp(t *testing.T) {
-	f := newFixture(t)
-	f.breached(t, "a breached passphrase", "a pwned passphrase")
+	f := breachedFixture(t)
 	ctx := context.Background()
 	n := accounts.SignUp{Username: "dora", Email: "dora@example.org", Password: "a fine long passphrase", IP: "192.0.2.9"}
 	u, identity, err := f.s.SignUp(ctx, n)
@@ -136,7 +133,7 @@ func TestSignUp(t *testing.T) {
 	if _, _, err := f.s.SignUp(ctx, accounts.SignUp{Username: "dora2", Email: "DORA@example.org", Password: n.Password}); !errors.Is(err, store.ErrEmailTaken) {
 		t.Fatalf("address in use: %v", err)
 	}
-	for _, pw := range []string{"", "a breached passphrase", "dora2-dora2-dora2"} {
+	for _, pw := range []string{"", inBreach, "dora2-dora2-dora2"} {
 		if _, _, err := f.s.SignUp(ctx, accounts.SignUp{Username: "dora2", Email: "dora2@example.org", Password: pw}); !refusedOnly(accounts.FieldPassword)(err) {
 			t.Errorf("password %q: %v", pw, err)
 		}

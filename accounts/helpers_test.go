@@ -2,11 +2,8 @@ package accounts_test
 
 import (
 	"context"
-	"database/sql"
 	"testing"
 	"time"
-
-	_ "github.com/mattn/go-sqlite3"
 
 	"pcmt/account"
 	"pcmt/accounts"
@@ -34,8 +31,21 @@ func newFixture(t *testing.T) *fixture {
 	return f
 }
 
-// breached puts password in a breach of the instance and pw2 in its Pwned
-// Passwords corpus.
+// The passwords of the instance's breach data in breachedFixture: one in a
+// breach, one in its Pwned Passwords corpus.
+const (
+	inBreach = "a breached passphrase"
+	inCorpus = "a pwned passphrase"
+)
+
+// breachedFixture is a fixture whose database holds inBreach and inCorpus.
+func breachedFixture(t *testing.T) *fixture {
+	t.Helper()
+	f := newFixture(t)
+	f.breached(t, inBreach, inCorpus)
+	return f
+}
+
 func (f *fixture) breached(t *testing.T, inBreach, inCorpus string) {
 	t.Helper()
 	ctx := context.Background()
@@ -55,21 +65,6 @@ func (f *fixture) breached(t *testing.T, inBreach, inCorpus string) {
 		t.Fatal(err)
 	}
 	if err := w.Close(ctx); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// refuseEvent makes the activity log refuse entries of event, so that the
-// write around them must fail whole.
-func (f *fixture) refuseEvent(t *testing.T, event string) {
-	t.Helper()
-	db, err := sql.Open("sqlite3", f.st.Path())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Exec(`CREATE TRIGGER refuse_event BEFORE INSERT ON activity
-		WHEN NEW.event = '` + event + `' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -9,13 +9,13 @@ import (
 
 	"pcmt/accounts"
 	"pcmt/store"
+	"pcmt/store/storetest"
 )
 
 // TestResetPassword: someone else's reset ends the user's sessions, tokens
 // and key, by the same policy, with its log entry.
 func TestResetPassword(t *testing.T) {
-	f := newFixture(t)
-	f.breached(t, "a breached passphrase", "a pwned passphrase")
+	f := breachedFixture(t)
 	ctx := context.Background()
 	erin, _, err := f.s.SignUp(ctx, accounts.SignUp{Username: "erin", Email: "erin@example.org", Password: "her own long passphrase"})
 	if err != nil {
@@ -36,7 +36,7 @@ func TestResetPassword(t *testing.T) {
 	if _, err := f.s.ResetPassword(ctx, accounts.Reset{User: erin, ActorID: erin.ID}); !errors.Is(err, accounts.ErrOwnReset) {
 		t.Fatalf("own reset: %v", err)
 	}
-	for _, pw := range []string{"short", "a pwned passphrase", "erin@example.org"} {
+	for _, pw := range []string{"short", inCorpus, "erin@example.org"} {
 		if _, err := f.s.ResetPassword(ctx, accounts.Reset{User: erin, Password: pw}); !refusedOnly(accounts.FieldPassword)(err) {
 			t.Errorf("reset to %q: %v", pw, err)
 		}
@@ -87,7 +87,7 @@ func TestChangesAreAtomic(t *testing.T) {
 	ctx := context.Background()
 	t.Run("create", func(t *testing.T) {
 		f := newFixture(t)
-		f.refuseEvent(t, store.EventUserCreated)
+		storetest.RefuseActivity(t, f.st, store.EventUserCreated)
 		if _, err := f.s.CreateUser(ctx, accounts.NewUser{Username: "frank", Email: "frank@example.org", Role: store.RoleUser}); err == nil {
 			t.Fatal("created with its log entry refused")
 		}
@@ -103,7 +103,7 @@ func TestChangesAreAtomic(t *testing.T) {
 	})
 	t.Run("sign-up", func(t *testing.T) {
 		f := newFixture(t)
-		f.refuseEvent(t, store.EventSignUp)
+		storetest.RefuseActivity(t, f.st, store.EventSignUp)
 		if _, _, err := f.s.SignUp(ctx, accounts.SignUp{Username: "gina", Email: "gina@example.org", Password: "a fine long passphrase"}); err == nil {
 			t.Fatal("signed up with its log entry refused")
 		}
@@ -121,7 +121,7 @@ func TestChangesAreAtomic(t *testing.T) {
 		if err := f.st.CreateSession(ctx, sess); err != nil {
 			t.Fatal(err)
 		}
-		f.refuseEvent(t, store.EventPasswordReset)
+		storetest.RefuseActivity(t, f.st, store.EventPasswordReset)
 		if _, err := f.s.ResetPassword(ctx, accounts.Reset{User: c.User}); err == nil {
 			t.Fatal("reset with its log entry refused")
 		}

@@ -2,13 +2,13 @@ package routes
 
 import (
 	"context"
-	"database/sql"
 	"net/http"
 	"net/url"
 	"testing"
 	"time"
 
 	"pcmt/store"
+	"pcmt/store/storetest"
 )
 
 // TestCreateUserByTheHandlersClock: an account an admin makes, and its log
@@ -37,15 +37,7 @@ func TestCreateUserByTheHandlersClock(t *testing.T) {
 func TestCreateUserIsAtomic(t *testing.T) {
 	w := newAdminWorld(t)
 	w.allowErrors("refused by the test", "route=/admin/users status=500")
-	db, err := sql.Open("sqlite3", w.h.store.Path())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Exec(`CREATE TRIGGER refuse_created BEFORE INSERT ON activity
-		WHEN NEW.event = '` + store.EventUserCreated + `' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`); err != nil {
-		t.Fatal(err)
-	}
+	storetest.RefuseActivity(t, w.h.store, store.EventUserCreated)
 	resp, _ := w.admin.post("/admin/users/new", "/admin/users", url.Values{"username": {"carol"}, "email": {"carol@example.org"}})
 	if resp.StatusCode != http.StatusInternalServerError {
 		t.Fatalf("create with its log entry refused: %d", resp.StatusCode)
