@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"pcmt/account"
+	"pcmt/accounts"
 	"pcmt/breach"
 	"pcmt/config"
 	"pcmt/hibp"
@@ -113,7 +114,8 @@ func ServeWithOptions(ctx context.Context, cfg config.Config, log *slog.Logger, 
 			opts.Replicating(repl)
 		}
 	}
-	if err := createFirstAdmin(ctx, cfg.Init, st, st.Auditor(keys.Audit), console, log); err != nil {
+	users := accounts.New(accounts.Deps{Store: st, AuditKey: keys.Audit, Log: log})
+	if err := createFirstAdmin(ctx, cfg.Init, users, console, log); err != nil {
 		return err
 	}
 

@@ -5,12 +5,14 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"pcmt/account"
+	"pcmt/accounts"
 	"pcmt/config"
 	"pcmt/store"
 )
@@ -112,45 +114,62 @@ func openExisting(ctx context.Context, f *configFlags, io IO) (config.Config, *s
 	return cfg, st, err
 }
 
-// userPassword is the password given on stdin, or a generated one to print.
-func userPassword(f userFlags, io IO) (password string, generated bool, err error) {
+// userPassword is the password given on stdin, or "" to have one
+// generated and printed.
+func userPassword(f userFlags, io IO) (string, error) {
 	if f.passwordStdin {
-		password, err = readPassword(io.Stdin)
-		return password, false, err
+		return readPassword(io.Stdin)
 	}
-	return account.GeneratePassword(), true, nil
+	return "", nil
 }
 
-// checkPassword applies the password policy to a password someone chose;
-// a generated one is random and needs no check.
-func checkPassword(generated bool, password, username, email string) string {
-	if generated {
-		return ""
-	}
-	return account.NewPolicy().Check(password, username, email)
+// newAccounts is the accounts layer over st, its breach checks' failures
+// warned about on stderr.
+func newAccounts(st *store.Store, keys config.Keys, io IO) *accounts.Service {
+	log := slog.New(slog.NewTextHandler(io.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	return accounts.New(accounts.Deps{Store: st, AuditKey: keys.Audit, Log: log})
 }
 
-// userCreate adds an account from the command line. Like every account made
-// by someone else, it must change its password at first sign-in, which is
-// when its own key is made.
+// refusal words a refusal of the accounts rules for the command line: a
+// bad username or address is a usage error; a password or a name in use
+// is refused.
+func refusal(action string, n accounts.NewUser, err error) error {
+	var r accounts.Refused
+	switch {
+	case errors.As(err, &r) && r[accounts.FieldUsername] != "":
+		return usagef("pcmt user %s: --username %q: use 3 to 32 letters, digits, dots, dashes or underscores", action, n.Username)
+	case errors.As(err, &r) && r[accounts.FieldEmail] != "":
+		return usagef("pcmt user %s: --email %q: not an e-mail address like name@example.org", action, n.Email)
+	case errors.As(err, &r):
+		return fmt.Errorf("user %s: password refused: %s", action, r[accounts.FieldPassword])
+	case errors.Is(err, store.ErrEmailTaken):
+		return fmt.Errorf("user %s: an account with e-mail %s exists", action, n.Email)
+	case errors.Is(err, store.ErrUsernameTaken):
+		return fmt.Errorf("user %s: the username %s is taken", action, n.Username)
+	}
+	return err
+}
+
+// userCreate adds an account from the command line by the accounts rules.
+// What needs no database is checked before one is opened.
 func userCreate(ctx context.Context, f userFlags, io IO) error {
-	email := account.NormalizeEmail(f.email)
-	if !account.ValidUsername(f.username) {
-		return usagef("pcmt user create: --username %q: use 3 to 32 letters, digits, dots, dashes or underscores", f.username)
+	n := accounts.NewUser{Username: f.username, Email: account.NormalizeEmail(f.email), Role: store.RoleUser,
+		Note: "from the command line"}
+	if f.admin {
+		n.Role = store.RoleAdmin
 	}
-	if !account.ValidEmail(email) {
-		return usagef("pcmt user create: --email %q: not an e-mail address like name@example.org", f.email)
+	if err := accounts.Precheck(n); err != nil {
+		return refusal("create", accounts.NewUser{Username: f.username, Email: f.email}, err)
 	}
 	cfg, _, err := f.cf.load(io)
 	if err != nil {
 		return err
 	}
-	password, generated, err := userPassword(f, io)
-	if err != nil {
+	if n.Password, err = userPassword(f, io); err != nil {
 		return fmt.Errorf("user create: %w", err)
 	}
-	if msg := checkPassword(generated, password, f.username, email); msg != "" {
-		return fmt.Errorf("user create: password refused: %s", msg)
+	if err := accounts.Precheck(n); err != nil {
+		return refusal("create", n, err)
 	}
 	keys, err := cfg.LoadKeys()
 	if err != nil {
@@ -164,45 +183,22 @@ func userCreate(ctx context.Context, f userFlags, io IO) error {
 	if _, err := st.Migrate(ctx); err != nil {
 		return err
 	}
-	hash, err := account.NewHasher().Hash(ctx, account.NormalizePassword(password))
+	c, err := newAccounts(st, keys, io).CreateUser(ctx, n)
 	if err != nil {
-		return err
-	}
-	u := &store.User{Username: f.username, Email: email, PasswordHash: hash, Role: store.RoleUser, MustChangePassword: true}
-	if f.admin {
-		u.Role = store.RoleAdmin
-	}
-	if err := st.CreateUser(ctx, u); err != nil {
-		return fmt.Errorf("user create: %w", takenError(err, u))
-	}
-	if err := st.Auditor(keys.Audit).Append(ctx, &store.Activity{
-		UserID: u.ID, Event: store.EventUserCreated, Detail: "from the command line, role " + string(u.Role),
-	}); err != nil {
-		return err
+		return refusal("create", n, err)
 	}
 
+	u := c.User
 	fmt.Fprintf(io.Stdout, "created %s %s (id %d, %s)\n", u.Role, u.Username, u.ID, u.Email)
-	if generated {
-		fmt.Fprintf(io.Stdout, "  password: %s\n", password)
+	if c.GeneratedPassword != "" {
+		fmt.Fprintf(io.Stdout, "  password: %s\n", c.GeneratedPassword)
 	}
 	fmt.Fprintln(io.Stdout, "  the password must be changed at first sign-in")
 	return nil
 }
 
-// takenError names the value that is already in use.
-func takenError(err error, u *store.User) error {
-	switch {
-	case errors.Is(err, store.ErrEmailTaken):
-		return fmt.Errorf("an account with e-mail %s exists", u.Email)
-	case errors.Is(err, store.ErrUsernameTaken):
-		return fmt.Errorf("the username %s is taken", u.Username)
-	}
-	return err
-}
-
-// userPasswd sets a new password that the user must change at next sign-in.
-// Their own key is discarded (nobody else can unwrap it), so what was
-// encrypted to it is lost; every session of theirs ends.
+// userPasswd sets a new password, by the accounts rules, that the user
+// must change at next sign-in.
 func userPasswd(ctx context.Context, f userFlags, login string, io IO) error {
 	cfg, st, err := openExisting(ctx, &f.cf, io)
 	if err != nil {
@@ -219,41 +215,25 @@ func userPasswd(ctx context.Context, f userFlags, login string, io IO) error {
 	if err != nil {
 		return err
 	}
-	password, generated, err := userPassword(f, io)
+	password, err := userPassword(f, io)
 	if err != nil {
 		return fmt.Errorf("user passwd: %w", err)
-	}
-	if msg := checkPassword(generated, password, u.Username, u.Email); msg != "" {
-		return fmt.Errorf("user passwd: password refused: %s", msg)
 	}
 	keys, err := cfg.LoadKeys()
 	if err != nil {
 		return err
 	}
-	hash, err := account.NewHasher().Hash(ctx, account.NormalizePassword(password))
+	done, err := newAccounts(st, keys, io).ResetPassword(ctx, accounts.Reset{User: u, Password: password, Note: "from the command line"})
 	if err != nil {
-		return err
-	}
-	revoked, err := st.ChangePassword(ctx, u.ID, store.PasswordChange{Hash: hash, MustChangePassword: true})
-	if err != nil {
-		return err
-	}
-	detail := fmt.Sprintf("from the command line; %d session(s) signed out", revoked)
-	if u.HasVault() {
-		detail += "; own key discarded"
-	}
-	if err := st.Auditor(keys.Audit).Append(ctx, &store.Activity{
-		UserID: u.ID, Event: store.EventPasswordReset, Detail: detail,
-	}); err != nil {
-		return err
+		return refusal("passwd", accounts.NewUser{Username: u.Username, Email: u.Email}, err)
 	}
 
-	fmt.Fprintf(io.Stdout, "reset the password of %s (id %d); %d session(s) signed out\n", u.Username, u.ID, revoked)
-	if generated {
-		fmt.Fprintf(io.Stdout, "  password: %s\n", password)
+	fmt.Fprintf(io.Stdout, "reset the password of %s (id %d); %d session(s) signed out\n", u.Username, u.ID, done.Revoked)
+	if done.GeneratedPassword != "" {
+		fmt.Fprintf(io.Stdout, "  password: %s\n", done.GeneratedPassword)
 	}
 	fmt.Fprintln(io.Stdout, "  the password must be changed at next sign-in")
-	if u.HasVault() {
+	if done.KeyDiscarded {
 		fmt.Fprintf(io.Stderr, "pcmt: warning: %s's own key was discarded: their encrypted data (watchlist, saved results, search history) is now unreadable\n", u.Username)
 	}
 	return nil

@@ -2,54 +2,40 @@ package routes
 
 import (
 	"errors"
+
 	"github.com/gofiber/fiber/v2"
 
-	"pcmt/account"
+	"pcmt/accounts"
 	"pcmt/store"
 	"pcmt/views"
 )
 
-// resetUserPassword gives an account a generated password that must change
-// at next sign-in, and discards its key: what the user encrypted becomes
+// resetUserPassword gives an account a generated password by the accounts
+// rules: its key is discarded, so what the user encrypted becomes
 // unreadable, which the form says and makes the admin confirm. The
 // password is shown once, in this response, so the answer is a page.
 // Admins change their own password in their settings instead.
 func (h *Handler) resetUserPassword(c *fiber.Ctx) error {
-	ctx := c.UserContext()
 	u, err := h.targetUser(c)
 	if err != nil {
 		return err
 	}
 	admin := currentUser(c)
 	if admin.ID == u.ID {
-		return h.refuseUserForm(c, u, "reset", nil, "Change your own password under Settings → Password: a reset would discard your own key.")
+		return h.refuseUserForm(c, u, "reset", nil, accounts.ErrOwnReset.Message)
 	}
 	if c.FormValue("confirm") != "yes" {
 		return h.refuseUserForm(c, u, "reset", views.FieldErrors{
 			"confirm": "Tick the box to confirm that " + u.Username + "’s encrypted data becomes unreadable.",
 		}, "")
 	}
-	password := h.policy.GeneratePasswordFor(u.Username, u.Email)
-	hash, err := h.hasher.Hash(ctx, account.NormalizePassword(password))
-	if err != nil {
-		return err
-	}
-	// No recipient and no wrapped identity: the key is gone. No session is
-	// kept: every browser of the user is signed out.
-	revoked, err := h.store.ChangePassword(ctx, u.ID, store.PasswordChange{Hash: hash, MustChangePassword: true})
+	done, err := h.accounts.ResetPassword(c.UserContext(), accounts.Reset{User: u, ActorID: admin.ID, IP: h.clientIP(c)})
 	if err != nil {
 		return err
 	}
 	h.forgetKeys(u.ID, nil)
-	h.revokeTokens(c, u.ID)
-	detail := plural(revoked, "session signed out", "sessions signed out")
-	if u.HasVault() {
-		detail = "encryption key discarded, " + detail
-	}
-	h.record(c, u.ID, admin.ID, store.EventPasswordReset, detail)
-	u.MustChangePassword = true
 	return render(c, fiber.StatusOK, views.AdminPasswordShown(h.page(c, "Password reset"), views.AdminOneTimePassword{
-		User: userRow(u), Password: password, Reset: true, KeyDiscarded: u.HasVault(),
+		User: userRow(u), Password: done.GeneratedPassword, Reset: true, KeyDiscarded: done.KeyDiscarded,
 	}))
 }
 

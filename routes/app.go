@@ -11,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"pcmt/account"
+	"pcmt/accounts"
 	"pcmt/breach"
 	"pcmt/config"
 	"pcmt/hibp"
@@ -65,6 +66,9 @@ type Handler struct {
 	policy   *account.Policy
 	throttle *account.Throttle
 	audit    *store.Auditor
+	// accounts makes users and resets passwords by the rules the command
+	// line follows too.
+	accounts *accounts.Service
 	bootID   string
 	headers  [][2][]byte // security headers of every response
 	hsts     []byte
@@ -185,7 +189,6 @@ func newHandler(d Deps) (*Handler, error) {
 		proxies:   proxies,
 		vault:     vault,
 		hasher:    hasher,
-		policy:    newPolicy(d),
 		ranges:    newRangeCache(rangeCacheBytes),
 		tokenRate: newTokenLimiter(d.Config.API.TokenRateLimit),
 		throttle:  account.NewThrottle(nil),
@@ -197,12 +200,17 @@ func newHandler(d Deps) (*Handler, error) {
 		hibp:      d.HIBP,
 		hibpWatch: d.HIBPWatch,
 		matcher:   matcher,
-		signUps:   newPendingSignUps(time.Now),
 		outbox:    d.Outbox,
 
 		passwordPlans: &passwordPlans{},
 		mirror:        d.Mirror,
 	}
+	// One clock for every rule, read at each call: tests move h.now.
+	clock := func() time.Time { return h.now() }
+	h.signUps = newPendingSignUps(clock)
+	h.accounts = accounts.New(accounts.Deps{Store: d.Store, AuditKey: d.Keys.Audit, Log: d.Log,
+		Hasher: hasher, Vault: vault, Now: clock})
+	h.policy = h.accounts.Policy()
 	if d.Config.Metrics.Enabled {
 		h.metrics = newMetrics(d.Store)
 	}
@@ -219,14 +227,6 @@ func newLoginKey() []byte {
 	k := make([]byte, 32)
 	_, _ = rand.Read(k) // crypto/rand.Read never fails on supported platforms
 	return k
-}
-
-// newPolicy is the password policy with the instance's own breach data as
-// its breach check.
-func newPolicy(d Deps) *account.Policy {
-	p := account.NewPolicy()
-	p.Breached = breach.SeenPassword(d.Store, d.Log)
-	return p
 }
 
 func (h *Handler) proxyHeader() string {

@@ -148,7 +148,7 @@ func (h *Handler) signIn(c *fiber.Ctx) error {
 // finishSignIn starts the session of a user whose credentials (every
 // factor) are proven.
 func (h *Handler) finishSignIn(c *fiber.Ctx, user *store.User, identity *age.X25519Identity) error {
-	if err := h.store.RecordSignIn(c.UserContext(), user.ID, time.Now()); err != nil {
+	if err := h.store.RecordSignIn(c.UserContext(), user.ID, h.now()); err != nil {
 		return err
 	}
 	if _, err := h.startSession(c, user, identity); err != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/gorilla/securecookie"
 
 	"pcmt/account"
+	"pcmt/accounts"
 	"pcmt/apperr"
 	"pcmt/monitor"
 	"pcmt/store"
@@ -84,7 +85,7 @@ func (h *Handler) signUp(c *fiber.Ctx) error {
 			m = monitor.SignUpCodeMail(code, signUpTTL)
 		}
 		m.UserID, m.To = owner, email
-		if _, err := h.store.EnqueueMail(ctx, m, time.Now()); err != nil {
+		if _, err := h.store.EnqueueMail(ctx, m, h.now()); err != nil {
 			return err
 		}
 		h.mailQueued()
@@ -109,15 +110,25 @@ func parseSignUpCode(c *fiber.Ctx) signUpCodeForm {
 	}
 }
 
+// signUpFields names the sign-up form's fields where the accounts rules
+// name them otherwise.
+var signUpFields = map[accounts.Field]string{accounts.FieldPassword: "new_password"}
+
+func (f signUpCodeForm) signUp(email, ip string) accounts.SignUp {
+	return accounts.SignUp{Username: f.Username, Email: email, Password: f.Password, IP: ip}
+}
+
 func (f signUpCodeForm) validate(h *Handler, email string) views.FieldErrors {
-	errs := views.FieldErrors{}
+	errs := fieldErrors(h.accounts.CheckSignUp(f.signUp(email, "")), signUpFields)
+	if errs == nil {
+		errs = views.FieldErrors{}
+	}
 	if normaliseSignUpCode(f.Code) == "" {
 		errs["code"] = "Enter the code from the mail: ten digits."
 	}
-	if !account.ValidUsername(f.Username) {
-		errs["username"] = "Use 3 to 32 letters, digits, dots, dashes or underscores."
+	if errs["new_password"] == "" && f.Password != f.Confirm {
+		errs["new_password_confirm"] = "The two passwords differ."
 	}
-	h.validateNewPassword(errs, f.Password, f.Confirm, f.Username, email)
 	return errs
 }
 
@@ -133,10 +144,10 @@ func (h *Handler) showSignUpCode(c *fiber.Ctx) error {
 	return render(c, fiber.StatusOK, views.SignUpCode(h.page(c, "Sign up"), views.SignUpCodeForm{Email: email}))
 }
 
-// signUpWithCode creates the account once the code proves the address.
-// Everything cheap comes first (the form, the code, the username); only
-// then the password hash and the user's key, the costly part, and the
-// account, its key and its log entry are written in one transaction.
+// signUpWithCode creates the account by the accounts rules once the code
+// proves the address. Everything cheap comes first (the form, the code,
+// then in accounts.SignUp the username), the password hash and the key
+// last.
 func (h *Handler) signUpWithCode(c *fiber.Ctx) error {
 	if !h.signUpOpen() {
 		return errSignUpClosed
@@ -164,36 +175,18 @@ func (h *Handler) signUpWithCode(c *fiber.Ctx) error {
 		form.Errors["code"] = "This code is not right."
 		return refuse(fiber.StatusUnprocessableEntity)
 	}
-	if taken, err := h.store.UsernameTaken(ctx, f.Username); err != nil {
-		return err
-	} else if taken {
-		form.Errors["username"] = store.ErrUsernameTaken.Message
-		return refuse(fiber.StatusUnprocessableEntity)
-	}
-
-	password := account.NormalizePassword(f.Password)
-	hash, err := h.hasher.Hash(ctx, password)
-	if err != nil {
-		return err
-	}
-	recipient, wrapped, identity, err := h.vault.NewKey(ctx, password)
-	if err != nil {
-		return keyError(err)
-	}
-	user := &store.User{Username: f.Username, Email: email, PasswordHash: hash, Role: store.RoleUser,
-		AgeRecipient: recipient, WrappedIdentity: wrapped}
-	err = h.audit.SignUp(ctx, user, &store.Activity{Event: store.EventSignUp, IP: h.clientIP(c)})
-	switch {
-	case errors.Is(err, store.ErrUsernameTaken):
-		form.Errors["username"] = store.ErrUsernameTaken.Message
-		return refuse(fiber.StatusUnprocessableEntity)
-	case errors.Is(err, store.ErrEmailTaken):
+	user, identity, err := h.accounts.SignUp(ctx, f.signUp(email, h.clientIP(c)))
+	if errors.Is(err, store.ErrEmailTaken) {
 		// Registered meanwhile (an admin made the account): only the
 		// address's owner, who has the code, reads this.
 		h.signUps.done(email)
 		return h.restartSignUp(c, "An account with this address was made meanwhile: sign in with it instead.")
-	case err != nil:
-		return err
+	}
+	if form.Errors = fieldErrors(err, signUpFields); form.Errors != nil {
+		return refuse(fiber.StatusUnprocessableEntity)
+	}
+	if err != nil {
+		return keyError(err)
 	}
 	h.signUps.done(email)
 	h.clearSignUpCookie(c)
@@ -223,7 +216,7 @@ func (h *Handler) setSignUpCookie(c *fiber.Ctx, email string) error {
 		return err
 	}
 	c.Cookie(&fiber.Cookie{Name: h.signUpCookie(), Value: v, Path: "/", HTTPOnly: true, Secure: h.cookies.secure,
-		SameSite: fiber.CookieSameSiteLaxMode, Expires: time.Now().Add(signUpTTL)})
+		SameSite: fiber.CookieSameSiteLaxMode, Expires: h.now().Add(signUpTTL)})
 	return nil
 }
 

@@ -2,7 +2,6 @@ package routes
 
 import (
 	"context"
-	"database/sql"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -14,6 +13,7 @@ import (
 
 	"pcmt/config"
 	"pcmt/store"
+	"pcmt/store/storetest"
 )
 
 // openSignUp opens registration, with the mailer it needs (mail is only
@@ -241,15 +241,7 @@ func TestSignUpDoesNoCostlyWorkUntilTheCode(t *testing.T) {
 func TestSignUpIsAtomic(t *testing.T) {
 	a := newTestApp(t, openSignUp)
 	a.allowErrors("refused by the test", "route=/signup/code status=500")
-	db, err := sql.Open("sqlite3", a.h.store.Path())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Exec(`CREATE TRIGGER refuse_signup BEFORE INSERT ON activity
-		WHEN NEW.event = 'signup' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`); err != nil {
-		t.Fatal(err)
-	}
+	storetest.RefuseActivity(t, a.h.store, store.EventSignUp)
 	s := a.session()
 	s.post("/signup", "/signup", url.Values{"email": {"new@example.org"}})
 	resp, _ := s.post("/signup/code", "/signup/code", codeForm(a.signUpCode("new@example.org"), "newcomer", "a fine long passphrase"))

@@ -197,17 +197,21 @@ func (s *Store) RevokeToken(ctx context.Context, userID, id int64, now time.Time
 // how many there were.
 func (s *Store) RevokeUserTokens(ctx context.Context, userID int64, now time.Time) (int64, error) {
 	var n int64
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = ?
-			WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ?`,
-			formatTime(now), userID, formatTime(now))
-		if err != nil {
-			return err
-		}
-		n, err = res.RowsAffected()
+	err := s.tx(ctx, func(tx *sql.Tx) (err error) {
+		n, err = revokeUserTokens(ctx, tx, userID, now)
 		return err
 	})
 	return n, wrap("revoke tokens", err)
+}
+
+func revokeUserTokens(ctx context.Context, tx *sql.Tx, userID int64, now time.Time) (int64, error) {
+	res, err := tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = ?
+		WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ?`,
+		formatTime(now), userID, formatTime(now))
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
 }
 
 // TokenByDigest returns the working token whose digest this is, with its

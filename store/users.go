@@ -81,20 +81,11 @@ func uniqueError(err error) error {
 	return ErrUsernameTaken
 }
 
-// CreateUser inserts u and sets its ID and CreatedAt.
+// CreateUser inserts u and sets its ID and, when zero, its CreatedAt. The
+// accounts layer creates accounts with their log entry through
+// Auditor.CreateUser; this one serves tests and tools.
 func (s *Store) CreateUser(ctx context.Context, u *User) error {
-	u.CreatedAt = time.Now().UTC()
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO users
-			(username, email, password_hash, role, must_change_password, disabled, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			u.Username, u.Email, u.PasswordHash, u.Role, u.MustChangePassword, u.Disabled, formatTime(u.CreatedAt))
-		if err != nil {
-			return uniqueError(err)
-		}
-		u.ID, err = res.LastInsertId()
-		return err
-	})
+	return s.tx(ctx, func(tx *sql.Tx) error { return insertUser(ctx, tx, u) })
 }
 
 // User returns the user with id.
@@ -189,24 +180,28 @@ type PasswordChange struct {
 // sessions, in one transaction. It returns how many sessions were revoked.
 func (s *Store) ChangePassword(ctx context.Context, id int64, c PasswordChange) (int, error) {
 	var revoked int
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		var recipient any
-		if c.AgeRecipient != "" {
-			recipient = c.AgeRecipient
-		}
-		res, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ?, must_change_password = ?,
-			age_recipient = ?, wrapped_identity = ? WHERE id = ?`,
-			c.Hash, c.MustChangePassword, recipient, c.WrappedIdentity, id)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return sql.ErrNoRows
-		}
-		revoked, err = deleteSessions(ctx, tx, id, c.KeepSession)
+	err := s.tx(ctx, func(tx *sql.Tx) (err error) {
+		revoked, err = changePassword(ctx, tx, id, c)
 		return err
 	})
 	return revoked, wrap("change password", err)
+}
+
+func changePassword(ctx context.Context, tx *sql.Tx, id int64, c PasswordChange) (int, error) {
+	var recipient any
+	if c.AgeRecipient != "" {
+		recipient = c.AgeRecipient
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ?, must_change_password = ?,
+		age_recipient = ?, wrapped_identity = ? WHERE id = ?`,
+		c.Hash, c.MustChangePassword, recipient, c.WrappedIdentity, id)
+	if err != nil {
+		return 0, err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return 0, sql.ErrNoRows
+	}
+	return deleteSessions(ctx, tx, id, c.KeepSession)
 }
 
 // SetEmail changes a user's e-mail address.

@@ -1,0 +1,170 @@
+// Package accounts holds the rules of account changes that more than one
+// door leads to: the pages, the command line and serve's first start make
+// users and reset passwords through it, so that the rules, the password
+// policy, the clock and the activity log entry are the same whichever door
+// was used. Each change and its log entry are one transaction. account/
+// keeps the primitives it uses (hashing, policy, keys).
+package accounts
+
+import (
+	"log/slog"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"pcmt/account"
+	"pcmt/breach"
+	"pcmt/store"
+)
+
+// Service applies the account rules against one store.
+type Service struct {
+	store  *store.Store
+	audit  *store.Auditor
+	hasher *account.Hasher
+	vault  *account.Vault
+	policy *account.Policy
+	now    func() time.Time
+}
+
+// Deps is what a Service needs; the zero values of the optional fields
+// give the production ones.
+type Deps struct {
+	Store    *store.Store
+	AuditKey []byte
+	// Log takes the warnings of breach checks that failed.
+	Log *slog.Logger
+	// Hasher hashes passwords; nil makes one with the production costs.
+	Hasher *account.Hasher
+	// Vault makes the keys of accounts that choose their own password at
+	// once (sign-up); nil makes one with the production work factor.
+	Vault *account.Vault
+	// Now is the clock of creation times, log entries and token ends; nil
+	// is time.Now. Tests and the pages pass theirs.
+	Now func() time.Time
+}
+
+// New builds the Service of d.
+func New(d Deps) *Service {
+	s := &Service{
+		store:  d.Store,
+		audit:  d.Store.Auditor(d.AuditKey),
+		hasher: d.Hasher,
+		vault:  d.Vault,
+		policy: NewPolicy(d.Store, d.Log),
+		now:    d.Now,
+	}
+	if s.hasher == nil {
+		s.hasher = account.NewHasher()
+	}
+	if s.vault == nil {
+		s.vault = account.NewVault(account.MinVaultWorkFactor)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	return s
+}
+
+// NewPolicy is the password policy of every door: the common-password list
+// and the instance's own breach data, so that a password the pages refuse
+// is refused on the command line too. A nil st (no database open yet)
+// leaves the breach data out: see Precheck.
+func NewPolicy(st *store.Store, log *slog.Logger) *account.Policy {
+	p := account.NewPolicy()
+	if st == nil {
+		return p
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	p.Breached = breach.SeenPassword(st, log)
+	return p
+}
+
+// Policy is the Service's password policy, for the forms that check a
+// password before anything else (a user's own password change).
+func (s *Service) Policy() *account.Policy { return s.policy }
+
+// Field names a value that a rule refused.
+type Field string
+
+// The fields of an account the rules check.
+const (
+	FieldUsername Field = "username"
+	FieldEmail    Field = "email"
+	FieldPassword Field = "password"
+)
+
+// Refused is what the rules turned down, a message per field written for
+// the person who typed the value: the pages show each beside its field.
+type Refused map[Field]string
+
+func (r Refused) Error() string {
+	fields := make([]string, 0, len(r))
+	for f := range r {
+		fields = append(fields, string(f))
+	}
+	slices.Sort(fields)
+	for i, f := range fields {
+		fields[i] = f + ": " + r[Field(f)]
+	}
+	return "refused: " + strings.Join(fields, "; ")
+}
+
+// orNil keeps an empty Refused from reading as an error.
+func (r Refused) orNil() error {
+	if len(r) == 0 {
+		return nil
+	}
+	return r
+}
+
+// The messages of the username and e-mail rules.
+const (
+	badUsername = "Use 3 to 32 letters, digits, dots, dashes or underscores."
+	badEmail    = "Enter an e-mail address like name@example.org."
+)
+
+// checkName applies the username and e-mail rules to a new account.
+func checkName(r Refused, username, email string) {
+	if !account.ValidUsername(username) {
+		r[FieldUsername] = badUsername
+	}
+	if !account.ValidEmail(email) {
+		r[FieldEmail] = badEmail
+	}
+}
+
+// checkPassword applies the policy to a password someone chose; an empty
+// one (to be generated) passes.
+func checkPassword(p *account.Policy, r Refused, password, username, email string) {
+	if password == "" {
+		return
+	}
+	if msg := p.Check(password, username, email); msg != "" {
+		r[FieldPassword] = msg
+	}
+}
+
+// passwordFor is the chosen password, or a generated one the policy
+// accepts for the account; generated says which.
+func (s *Service) passwordFor(chosen, username, email string) (password string, generated bool) {
+	if chosen != "" {
+		return chosen, false
+	}
+	return s.policy.GeneratePasswordFor(username, email), true
+}
+
+// detail joins the parts of a log entry's detail that are not empty.
+func detail(parts ...string) string {
+	return strings.Join(slices.DeleteFunc(parts, func(p string) bool { return p == "" }), "; ")
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
