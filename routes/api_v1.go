@@ -41,9 +41,6 @@ type apiSearchResult struct {
 // search page does. Passwords have no place in a URL: scripts check them
 // with /range, k-anonymously.
 func (h *Handler) apiSearch(c *fiber.Ctx) error {
-	if isAdmin(c) {
-		return apiError(c, fiber.StatusForbidden, "forbidden", "Admins may not search accounts.")
-	}
 	q := strings.TrimSpace(c.Query("q"))
 	if q == "" || len(q) > maxSearchLen {
 		return apiError(c, fiber.StatusBadRequest, "bad_request", "q must be an e-mail address or a username.")

@@ -77,10 +77,6 @@ func toHIBP(b store.Breach) hibpBreach {
 // (default true) gives names only; includeUnverified (default true) and
 // domain filter. Not found is 404 with no body, as HIBP answers.
 func (h *Handler) breachedAccountV3(c *fiber.Ctx) error {
-	if isAdmin(c) {
-		// Admins never search: what users look for is theirs alone.
-		return apiError(c, fiber.StatusForbidden, "forbidden", "Admins may not search accounts.")
-	}
 	account, ok := parseAccount(c.Params("account"))
 	if !ok {
 		return apiError(c, fiber.StatusBadRequest, "bad_request", "Bad request — the account does not comply with an acceptable format.")
