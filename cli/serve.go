@@ -152,7 +152,7 @@ func ServeWithOptions(ctx context.Context, cfg config.Config, log *slog.Logger, 
 		hibpWatch = monitor.NewHIBPWatch(st, hibpClient, matcher, log)
 	}
 	app, err := routes.New(routes.Deps{Config: &cfg, Keys: keys, Store: st, Log: log, Assets: assets, Vault: vault,
-		Imports: imports, Syncs: syncs, HIBP: hibpClient, HIBPWatch: hibpWatch, Outbox: outbox})
+		Matcher: matcher, Imports: imports, Syncs: syncs, HIBP: hibpClient, HIBPWatch: hibpWatch, Outbox: outbox})
 	if err != nil {
 		return err
 	}

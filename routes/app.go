@@ -26,6 +26,10 @@ type Deps struct {
 	Store  *store.Store
 	Log    *slog.Logger
 	Assets *static.Assets
+	// Matcher digests watched values and finds them in breaches: the one
+	// serve's imports and HIBP watch use too, so that every match is made
+	// with the same key and clock.
+	Matcher *monitor.Matcher
 	// Vault keeps the users' unlocked keys; nil makes one with the
 	// production work factor.
 	Vault *account.Vault
@@ -142,15 +146,11 @@ func newApp(d Deps) (*fiber.App, *Handler, error) {
 }
 
 func newHandler(d Deps) (*Handler, error) {
-	if d.Config == nil || d.Store == nil || d.Log == nil || d.Assets == nil {
+	if d.Config == nil || d.Store == nil || d.Log == nil || d.Assets == nil || d.Matcher == nil {
 		return nil, errors.New("routes: missing dependency")
 	}
 	if len(d.Keys.CookieAuth) == 0 || len(d.Keys.CookieEncr) == 0 || len(d.Keys.Audit) == 0 {
 		return nil, errors.New("routes: missing keys")
-	}
-	matcher, err := monitor.New(d.Store, d.Keys.Monitor, d.Log)
-	if err != nil {
-		return nil, err
 	}
 	vault := d.Vault
 	if vault == nil {
@@ -191,7 +191,7 @@ func newHandler(d Deps) (*Handler, error) {
 		syncs:     d.Syncs,
 		hibp:      d.HIBP,
 		hibpWatch: d.HIBPWatch,
-		matcher:   matcher,
+		matcher:   d.Matcher,
 		signUps:   newPendingSignUps(time.Now),
 		outbox:    d.Outbox,
 
