@@ -15,6 +15,7 @@ import (
 	"pcmt/config"
 	"pcmt/hibp"
 	"pcmt/monitor"
+	"pcmt/search"
 	"pcmt/static"
 	"pcmt/store"
 )
@@ -85,6 +86,9 @@ type Handler struct {
 	// hibp asks Have I Been Pwned; nil when it is not configured.
 	hibp      *hibp.Client
 	hibpWatch *monitor.HIBPWatch
+	// searcher runs account and password searches, for the search page
+	// and the APIs alike.
+	searcher *search.Searcher
 	// matcher digests watched values and finds them in breaches.
 	matcher *monitor.Matcher
 	// passwordPlans keeps what the password-check script asks for.
@@ -190,6 +194,7 @@ func newHandler(d Deps) (*Handler, error) {
 		imports:   d.Imports,
 		syncs:     d.Syncs,
 		hibp:      d.HIBP,
+		searcher:  search.New(d.Store, d.HIBP, d.Log),
 		hibpWatch: d.HIBPWatch,
 		matcher:   d.Matcher,
 		signUps:   newPendingSignUps(time.Now),

@@ -1,14 +1,10 @@
 package routes
 
 import (
-	"bytes"
-	"context"
-	"crypto/sha1" //nolint:gosec // the Pwned Passwords digest
 	"encoding/hex"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -19,6 +15,7 @@ import (
 	"pcmt/hibp"
 	"pcmt/hibp/hibpfake"
 	"pcmt/store"
+	"pcmt/store/storetest"
 )
 
 // Search fixtures: an address and a password that are in the local data,
@@ -44,60 +41,18 @@ func newSearchApp(t *testing.T, client *hibp.Client) *testApp {
 	return &testApp{t: t, app: app, h: h, log: logs}
 }
 
-// importRecords imports one breach holding the given digests of kind.
-func importRecords(t testing.TB, st *store.Store, b store.Breach, kind store.RecordKind, digests ...[]byte) int64 {
-	t.Helper()
-	digests = slices.Clone(digests)
-	slices.SortFunc(digests, bytes.Compare)
-	src := store.DigestSlice(kind, digests)
-	ids, err := st.ImportBreaches(context.Background(),
-		[]store.NewBreach{{Breach: b, Records: []store.DigestSource{src}}}, store.ImportOptions{Now: time.Now()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ids[0]
-}
-
 func emailDigest(e string) []byte    { d := breach.EmailDigest([]byte(e)); return d[:] }
 func usernameDigest(u string) []byte { d := breach.UsernameDigest([]byte(u)); return d[:] }
-
-// writeCorpus stores a Pwned Passwords corpus of the given passwords.
-func writeCorpus(t *testing.T, st *store.Store, counts map[string]uint64) {
-	t.Helper()
-	type entry struct {
-		d []byte
-		n uint64
-	}
-	var es []entry
-	for p, n := range counts {
-		d := sha1.Sum([]byte(p)) //nolint:gosec // the Pwned Passwords digest
-		es = append(es, entry{d[:], n})
-	}
-	slices.SortFunc(es, func(a, b entry) int { return bytes.Compare(a.d, b.d) })
-	ctx := context.Background()
-	w, err := st.NewPwnedWriter(store.PwnedSHA1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range es {
-		if err := w.Add(ctx, e.d, e.n); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := w.Close(ctx); err != nil {
-		t.Fatal(err)
-	}
-}
 
 // seedSearch gives the app one e-mail breach, one username breach and a
 // corpus; it returns the e-mail breach's id.
 func seedSearch(t *testing.T, a *testApp) int64 {
 	t.Helper()
-	id := importRecords(t, a.h.store, store.Breach{Name: "forum", Title: "Forum dump",
+	id := storetest.ImportRecords(t, a.h.store, store.Breach{Name: "forum", Title: "Forum dump",
 		Date: time.Date(2021, 6, 1, 0, 0, 0, 0, time.UTC), IsVerified: true,
 		DataClasses: []string{"Email addresses", "Passwords"}}, store.RecordEmail, emailDigest(breachedEmail), emailDigest("bob@example.org"))
-	importRecords(t, a.h.store, store.Breach{Name: "game", Title: "Game site"}, store.RecordUsername, usernameDigest(breachedUsername))
-	writeCorpus(t, a.h.store, map[string]uint64{breachedPassword: 1234, "password": 9})
+	storetest.ImportRecords(t, a.h.store, store.Breach{Name: "game", Title: "Game site"}, store.RecordUsername, usernameDigest(breachedUsername))
+	storetest.WriteCorpus(t, a.h.store, map[string]uint64{breachedPassword: 1234, "password": 9})
 	return id
 }
 
@@ -360,7 +315,7 @@ func TestSearchSurvivesHIBPFailures(t *testing.T) {
 func TestPasswordCheckWithoutJavaScript(t *testing.T) {
 	a := newSearchApp(t, nil)
 	seedSearch(t, a)
-	pwBreach := importRecords(t, a.h.store, store.Breach{Name: "plain", Title: "Plain-text leak"}, store.RecordSHA1,
+	pwBreach := storetest.ImportRecords(t, a.h.store, store.Breach{Name: "plain", Title: "Plain-text leak"}, store.RecordSHA1,
 		sha1Of("only in a breach"))
 	_, u := a.newMember("ursula", "a quiet morning walk")
 
