@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"time"
 
 	"pcmt/apperr"
 	"pcmt/store"
@@ -23,7 +24,17 @@ func (y *yamlCollector) Skip(Kind, int64) {
 	y.t.skipped.Add(1)
 }
 
+// Document ends a breach once its metadata passed the rules every
+// breach's details follow (CheckDetails); the parser checked only their
+// form.
 func (y *yamlCollector) Document(doc int, m Meta) error {
+	if errs := CheckDetails(Details{Name: m.Name, Date: m.Time, Description: m.Description}, time.Now()); len(errs) > 0 {
+		fe := *errs[0]
+		if fe.Field == "date" {
+			fe.Field = "time" // the document's key
+		}
+		return fmt.Errorf("%s: document %d: %w", y.file, doc, &fe)
+	}
 	b := store.Breach{
 		Name:              m.Name,
 		Title:             m.Name,

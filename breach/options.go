@@ -41,9 +41,6 @@ func (e *FieldError) Error() string { return e.Field + ": " + e.Msg }
 // Unwrap makes a FieldError an invalid-request error.
 func (e *FieldError) Unwrap() error { return apperr.ErrInvalid }
 
-// maxNameLen bounds breach names and titles.
-const maxNameLen = 200
-
 // Validate checks the settings that do not depend on the file.
 func (o Options) Validate() error {
 	switch o.Format {
@@ -56,22 +53,16 @@ func (o Options) Validate() error {
 	default:
 		return &FieldError{"kind", fmt.Sprintf("%q is not one of emails, usernames, passwords", o.Kind)}
 	}
-	if len(o.Name) > maxNameLen || strings.ContainsFunc(o.Name, isControl) {
-		return &FieldError{"name", fmt.Sprintf("must be at most %d printable characters", maxNameLen)}
-	}
-	if len(o.Title) > maxNameLen || strings.ContainsFunc(o.Title, isControl) {
-		return &FieldError{"title", fmt.Sprintf("must be at most %d printable characters", maxNameLen)}
-	}
-	if len(o.Description) > 10000 {
-		return &FieldError{"description", "must be at most 10000 characters"}
-	}
-	if _, err := o.date(); err != nil {
+	date, err := o.date()
+	if err != nil {
 		return &FieldError{"date", fmt.Sprintf("%q is not a date like 2024-01-31", o.Date)}
+	}
+	d := Details{Name: o.Name, Title: o.Title, Date: date, Description: o.Description}
+	if errs := CheckDetails(d, time.Now()); len(errs) > 0 {
+		return errs[0]
 	}
 	return nil
 }
-
-func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
 
 func (o Options) date() (time.Time, error) {
 	if o.Date == "" {

@@ -158,7 +158,7 @@ func ServeWithOptions(ctx context.Context, cfg config.Config, log *slog.Logger, 
 		}
 	}
 	app, err := routes.New(routes.Deps{Config: &cfg, Keys: keys, Store: st, Log: log, Assets: assets, Vault: vault,
-		Imports: imports, Syncs: syncs, HIBP: hibpClient, HIBPWatch: hibpWatch, Outbox: outbox, Mirror: mirror})
+		Matcher: matcher, Imports: imports, Syncs: syncs, HIBP: hibpClient, HIBPWatch: hibpWatch, Outbox: outbox, Mirror: mirror})
 	if err != nil {
 		return err
 	}

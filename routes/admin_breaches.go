@@ -4,11 +4,10 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
+	"pcmt/breach"
 	"pcmt/store"
 	"pcmt/views"
 )
@@ -110,74 +109,28 @@ func (h *Handler) saveBreach(c *fiber.Ctx) error {
 	return redirect(c, string(breachView(&b).AdminHref()))
 }
 
-// Bounds of the edit form's fields.
-const (
-	maxBreachTitle       = 200
-	maxBreachDescription = 10000
-	maxDataClasses       = 50
-	maxDataClass         = 100
-)
-
-// validateBreachEdit checks the edit form and turns it into the store's
-// edit; errors are keyed by field.
+// validateBreachEdit reads the edit form into the store's edit and checks
+// it with the rules of every breach's details (breach.CheckDetails, which
+// the import follows too); errors are keyed by field. The name is not
+// edited: it is not checked again.
 func validateBreachEdit(f views.AdminBreachForm) (store.BreachEdit, views.FieldErrors) {
 	errs := views.FieldErrors{}
 	e := store.BreachEdit{Title: f.Title, Domain: strings.ToLower(f.Domain), IsVerified: f.Verified, Description: f.Description}
-	if !printable(f.Title) || utf8.RuneCountInString(f.Title) > maxBreachTitle {
-		errs["title"] = "At most 200 characters, on one line."
-	}
-	if f.Domain != "" && !isDomain(e.Domain) {
-		errs["domain"] = "A domain name like example.com, or nothing."
-	}
 	if f.Date != "" {
 		d, err := time.Parse(time.DateOnly, f.Date)
-		switch {
-		case err != nil:
+		if err != nil {
 			errs["date"] = "A date like 2024-01-31, or nothing when unknown."
-		case d.Year() < 1970 || d.After(time.Now().AddDate(0, 0, 1)):
-			errs["date"] = "The date must be between 1970 and today."
-		default:
-			e.Date = d
 		}
-	}
-	if !utf8.ValidString(f.Description) || utf8.RuneCountInString(f.Description) > maxBreachDescription {
-		errs["description"] = "At most 10000 characters."
+		e.Date = d
 	}
 	for _, class := range strings.Split(f.DataClasses, ",") {
-		class = strings.TrimSpace(class)
-		switch {
-		case class == "" || slices.Contains(e.DataClasses, class):
-		case !printable(class) || utf8.RuneCountInString(class) > maxDataClass:
-			errs["data_classes"] = "Each data class is at most 100 characters, on one line."
-		default:
+		if class = strings.TrimSpace(class); class != "" && !slices.Contains(e.DataClasses, class) {
 			e.DataClasses = append(e.DataClasses, class)
 		}
 	}
-	if len(e.DataClasses) > maxDataClasses {
-		errs["data_classes"] = "At most 50 data classes."
+	d := breach.Details{Title: e.Title, Domain: e.Domain, Date: e.Date, Description: e.Description, DataClasses: e.DataClasses}
+	for _, fe := range breach.CheckDetails(d, time.Now()) {
+		errs[fe.Field] = fieldMessage(fe)
 	}
 	return e, errs
-}
-
-// printable reports whether s is valid UTF-8 without control characters.
-func printable(s string) bool {
-	return utf8.ValidString(s) && !strings.ContainsFunc(s, unicode.IsControl)
-}
-
-// isDomain reports whether s looks like a lower-case DNS name with a dot.
-func isDomain(s string) bool {
-	if len(s) > 253 || !strings.Contains(s, ".") {
-		return false
-	}
-	for _, label := range strings.Split(s, ".") {
-		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
-			return false
-		}
-		for _, r := range label {
-			if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
-				return false
-			}
-		}
-	}
-	return true
 }

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gofiber/fiber/v2"
+
 	"pcmt/store"
 )
 
@@ -29,8 +31,8 @@ func TestEveryAPIRouteRefusesWhatItShould(t *testing.T) {
 		}
 	}
 	// The scope each access level needs, and a token without it.
-	needs := map[access]string{apiSearch: store.ScopeSearch, apiWatchlistRead: store.ScopeWatchlistRead,
-		apiWatchlistWrite: store.ScopeWatchlistWrite, hibpSearch: store.ScopeSearch}
+	needs := map[access]string{userAPISearch: store.ScopeSearch, userWatchlistRead: store.ScopeWatchlistRead,
+		userWatchlistWrite: store.ScopeWatchlistWrite, userHIBPSearch: store.ScopeSearch}
 	without := func(scope string) string {
 		var others []string
 		for _, s := range all {
@@ -49,7 +51,7 @@ func TestEveryAPIRouteRefusesWhatItShould(t *testing.T) {
 		path := strings.NewReplacer(":id", "1", ":account", "carol@example.org", ":name", "Forum").Replace(r.path)
 		header := "Authorization"
 		prefix := "Bearer "
-		if r.access == hibpSearch || r.access == hibpToken {
+		if r.access == userHIBPSearch || r.access == hibpToken {
 			header, prefix = "hibp-api-key", ""
 		}
 		send := func(token string) int {
@@ -82,5 +84,35 @@ func TestEveryAPIRouteRefusesWhatItShould(t *testing.T) {
 	}
 	if n < 9 {
 		t.Fatalf("only %d token routes found", n)
+	}
+}
+
+// The guard, not the handler, refuses admins' tokens on the routes that
+// hold what users track: each token level in front of a handler that
+// answers 204 lets an admin's token with every scope through or not, as
+// the level says, and the user's token through always.
+func TestTokenLevelsRefuseAdminsBeforeTheHandler(t *testing.T) {
+	a := newTestApp(t, nil)
+	all := []string{store.ScopeSearch, store.ScopeWatchlistRead, store.ScopeWatchlistWrite}
+	u, _ := a.newMember("carol", "a long passphrase")
+	adm := a.addUser("root", store.RoleAdmin, "another long passphrase", false)
+	tokens := map[string]string{"user": storeToken(t, a, u.ID, time.Hour, all...), "admin": storeToken(t, a, adm.ID, time.Hour, all...)}
+	levels := map[access]bool{ // access level → admins refused
+		apiToken: false, userAPISearch: true, userWatchlistRead: true, userWatchlistWrite: true,
+		userHIBPSearch: true, hibpToken: false,
+	}
+	for level, refused := range levels {
+		app := fiber.New()
+		app.Get("/probe", a.h.guard(level), func(c *fiber.Ctx) error { return c.SendStatus(fiber.StatusNoContent) })
+		for who, token := range tokens {
+			resp, body := do(t, app, tokenRequest(route{method: http.MethodGet, access: level}, "/probe", token))
+			want := http.StatusNoContent
+			if who == "admin" && refused {
+				want = http.StatusForbidden
+			}
+			if resp.StatusCode != want {
+				t.Errorf("level %d, %s's token: %d %s, want %d", level, who, resp.StatusCode, body, want)
+			}
+		}
 	}
 }

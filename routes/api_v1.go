@@ -1,16 +1,20 @@
 package routes
 
 import (
+	"cmp"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
-	"pcmt/store"
+	"pcmt/search"
 )
 
 // /api/v1 is the JSON API for scripts (see openapi.json). Its answers are
-// the web pages' answers in JSON; a personal API token with the right
-// scope authorises each call.
+// the web pages' answers in JSON, serialised from the same domain results
+// (package search); a personal API token with the right scope authorises
+// each call.
 
 // maxSearchLen bounds a searched account: an e-mail address has at most
 // 254 characters.
@@ -41,42 +45,52 @@ type apiSearchResult struct {
 // search page does. Passwords have no place in a URL: scripts check them
 // with /range, k-anonymously.
 func (h *Handler) apiSearch(c *fiber.Ctx) error {
-	if isAdmin(c) {
-		return apiError(c, fiber.StatusForbidden, "forbidden", "Admins may not search accounts.")
-	}
 	q := strings.TrimSpace(c.Query("q"))
 	if q == "" || len(q) > maxSearchLen {
 		return apiError(c, fiber.StatusBadRequest, "bad_request", "q must be an e-mail address or a username.")
 	}
-	r, kind, err := h.searchAccount(c.UserContext(), currentUser(c).ID, q)
+	r, err := h.searcher.Account(c.UserContext(), currentUser(c).ID, q)
 	if err != nil {
 		return err
 	}
-	out := apiSearchResult{Kind: "username", Breaches: []apiHit{}, LocalBreaches: r.LocalBreaches, Notice: r.Notice}
-	if kind == store.RecordEmail {
-		out.Kind = "email"
+	out := apiSearchResult{Kind: kindName(r.Kind), Found: r.Found(), Breaches: make([]apiHit, 0, len(r.Local)+len(r.Remote)),
+		LocalBreaches: r.LocalBreaches, HIBP: apiHIBP(r.HIBP), Notice: hibpNotice(r.HIBP)}
+	for i := range r.Local {
+		b := &r.Local[i]
+		out.Breaches = append(out.Breaches, apiHit{Title: cmp.Or(b.Title, b.Name), Date: apiDay(b.Date),
+			DataClasses: orEmpty(b.DataClasses), Verified: b.IsVerified, Source: "local", URL: "/breaches/" + strconv.FormatInt(b.ID, 10)})
 	}
-	switch {
-	case r.AskedHIBP:
-		out.HIBP = "asked"
-	case r.HIBPOff:
-		out.HIBP = "off"
-	default:
-		out.HIBP = "failed"
+	for _, b := range r.Remote {
+		out.Breaches = append(out.Breaches, apiHit{Title: cmp.Or(b.Title, b.Name), Date: apiDay(b.BreachDate),
+			DataClasses: orEmpty(b.DataClasses), Verified: b.IsVerified, Source: "hibp"})
 	}
-	for _, hit := range r.Hits {
-		a := apiHit{Title: hit.Title, DataClasses: hit.DataClasses, Verified: hit.Verified, Source: "local", URL: string(hit.Href)}
-		if a.DataClasses == nil {
-			a.DataClasses = []string{}
-		}
-		if hit.Source != "local" {
-			a.Source = "hibp"
-		}
-		if !hit.Date.IsZero() {
-			a.Date = hit.Date.Format("2006-01-02")
-		}
-		out.Breaches = append(out.Breaches, a)
-	}
-	out.Found = len(out.Breaches) > 0
 	return c.JSON(out)
+}
+
+// apiHIBP is what became of HIBP as the API says it.
+func apiHIBP(s search.HIBP) string {
+	switch s {
+	case search.HIBPAsked:
+		return "asked"
+	case search.HIBPOff:
+		return "off"
+	}
+	return "failed"
+}
+
+// apiDay is a day as the API writes it; "" (left out) when unknown.
+func apiDay(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format("2006-01-02")
+}
+
+// orEmpty makes a nil list an empty one, which JSON writes as [] where
+// clients expect a list.
+func orEmpty(list []string) []string {
+	if list == nil {
+		return []string{}
+	}
+	return list
 }

@@ -11,7 +11,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"pcmt/breach"
 	"pcmt/store"
 )
 
@@ -60,16 +59,12 @@ func toHIBP(b store.Breach) hibpBreach {
 	if !b.Date.IsZero() {
 		day = b.Date.UTC().Format(hibpDay)
 	}
-	classes := b.DataClasses
-	if classes == nil {
-		classes = []string{}
-	}
 	return hibpBreach{
 		Name: b.Name, Title: b.Title, Domain: b.Domain, BreachDate: day,
 		AddedDate:    b.AddedAt.UTC().Truncate(time.Second).Format(hibpTime),
 		ModifiedDate: b.ModifiedAt.UTC().Truncate(time.Second).Format(hibpTime),
 		PwnCount:     max(b.Emails, b.Usernames, b.Passwords+b.Hashes),
-		Description:  b.Description, DataClasses: classes, IsVerified: b.IsVerified,
+		Description:  b.Description, DataClasses: orEmpty(b.DataClasses), IsVerified: b.IsVerified,
 	}
 }
 
@@ -77,16 +72,11 @@ func toHIBP(b store.Breach) hibpBreach {
 // (default true) gives names only; includeUnverified (default true) and
 // domain filter. Not found is 404 with no body, as HIBP answers.
 func (h *Handler) breachedAccountV3(c *fiber.Ctx) error {
-	if isAdmin(c) {
-		// Admins never search: what users look for is theirs alone.
-		return apiError(c, fiber.StatusForbidden, "forbidden", "Admins may not search accounts.")
-	}
 	account, ok := parseAccount(c.Params("account"))
 	if !ok {
 		return apiError(c, fiber.StatusBadRequest, "bad_request", "Bad request — the account does not comply with an acceptable format.")
 	}
-	kind, digest := breach.AccountDigest(account)
-	found, err := h.store.BreachesHolding(c.UserContext(), kind, digest)
+	_, found, err := h.searcher.Local(c.UserContext(), account)
 	if err != nil {
 		return err
 	}

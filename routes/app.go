@@ -16,6 +16,7 @@ import (
 	"pcmt/config"
 	"pcmt/hibp"
 	"pcmt/monitor"
+	"pcmt/search"
 	"pcmt/static"
 	"pcmt/store"
 )
@@ -27,6 +28,10 @@ type Deps struct {
 	Store  *store.Store
 	Log    *slog.Logger
 	Assets *static.Assets
+	// Matcher digests watched values and finds them in breaches: the one
+	// serve's imports and HIBP watch use too, so that every match is made
+	// with the same key and clock.
+	Matcher *monitor.Matcher
 	// Vault keeps the users' unlocked keys; nil makes one with the
 	// production work factor.
 	Vault *account.Vault
@@ -88,6 +93,9 @@ type Handler struct {
 	// hibp asks Have I Been Pwned; nil when it is not configured.
 	hibp      *hibp.Client
 	hibpWatch *monitor.HIBPWatch
+	// searcher runs account and password searches, for the search page
+	// and the APIs alike.
+	searcher *search.Searcher
 	// matcher digests watched values and finds them in breaches.
 	matcher *monitor.Matcher
 	// passwordPlans keeps what the password-check script asks for.
@@ -151,15 +159,11 @@ func newApp(d Deps) (*fiber.App, *Handler, error) {
 }
 
 func newHandler(d Deps) (*Handler, error) {
-	if d.Config == nil || d.Store == nil || d.Log == nil || d.Assets == nil {
+	if d.Config == nil || d.Store == nil || d.Log == nil || d.Assets == nil || d.Matcher == nil {
 		return nil, errors.New("routes: missing dependency")
 	}
 	if len(d.Keys.CookieAuth) == 0 || len(d.Keys.CookieEncr) == 0 || len(d.Keys.Audit) == 0 {
 		return nil, errors.New("routes: missing keys")
-	}
-	matcher, err := monitor.New(d.Store, d.Keys.Monitor, d.Log)
-	if err != nil {
-		return nil, err
 	}
 	vault := d.Vault
 	if vault == nil {
@@ -198,8 +202,9 @@ func newHandler(d Deps) (*Handler, error) {
 		imports:   d.Imports,
 		syncs:     d.Syncs,
 		hibp:      d.HIBP,
+		searcher:  search.New(d.Store, d.HIBP, d.Log),
 		hibpWatch: d.HIBPWatch,
-		matcher:   matcher,
+		matcher:   d.Matcher,
 		outbox:    d.Outbox,
 
 		passwordPlans: &passwordPlans{},

@@ -78,44 +78,50 @@ func hibpKey(c *fiber.Ctx) (string, bool) {
 	return strings.TrimSpace(v), v != ""
 }
 
-// requireToken lets a request through only with a working personal API
-// token in "Authorization: Bearer" that holds scope ("" for any token). The
+// tokenRule is what a token access level asks of a request: where its
+// token is, the scope it must hold ("" for any token), and, for the levels
+// that refuse admins' tokens, the refusal they get.
+type tokenRule struct {
+	from        tokenSource
+	scope       string
+	adminRefuse string
+}
+
+const (
+	refuseAdminSearch    = "Admins may not search accounts."
+	refuseAdminWatchlist = "Admins keep no watchlist."
+)
+
+// tokenRules are the token access levels. The bearer levels read
+// "Authorization: Bearer" (RFC 6750); the hibp ones the hibp-api-key
+// header, where clients of the HIBP-compatible API (/api/v3/) send it.
+var tokenRules = map[access]tokenRule{
+	apiToken:           {from: bearerToken},
+	userAPISearch:      {bearerToken, store.ScopeSearch, refuseAdminSearch},
+	userWatchlistRead:  {bearerToken, store.ScopeWatchlistRead, refuseAdminWatchlist},
+	userWatchlistWrite: {bearerToken, store.ScopeWatchlistWrite, refuseAdminWatchlist},
+	userHIBPSearch:     {hibpKey, store.ScopeSearch, refuseAdminSearch},
+	hibpToken:          {from: hibpKey},
+}
+
+// tokenAccess is the guard of each token access level, nil for the levels
+// of browsers. It lets a request through only with a working personal API
+// token that holds the level's scope, from a user the level admits. The
 // token's user becomes currentUser(c) and the token currentToken(c); a
 // session cookie counts for nothing here, and there is no session.
 // Refusals are JSON: 401 with WWW-Authenticate for a missing, malformed,
 // unknown, expired or revoked token or a disabled user, 403 for a token
-// without the scope.
-func (h *Handler) requireToken(scope string) fiber.Handler {
-	return h.tokenGuard(bearerToken, scope)
-}
-
-// requireHIBPKey is requireToken for the HIBP-compatible API (/api/v3/):
-// the token comes in the hibp-api-key header instead.
-func (h *Handler) requireHIBPKey(scope string) fiber.Handler {
-	return h.tokenGuard(hibpKey, scope)
-}
-
-// tokenAccess is the guard of each token access level, nil for the levels
-// of browsers.
+// without the scope or an admin's token on a user level.
 func (h *Handler) tokenAccess(a access) fiber.Handler {
-	switch a {
-	case apiToken:
-		return h.requireToken("")
-	case apiSearch:
-		return h.requireToken(store.ScopeSearch)
-	case apiWatchlistRead:
-		return h.requireToken(store.ScopeWatchlistRead)
-	case apiWatchlistWrite:
-		return h.requireToken(store.ScopeWatchlistWrite)
-	case hibpSearch:
-		return h.requireHIBPKey(store.ScopeSearch)
-	case hibpToken:
-		return h.requireHIBPKey("")
+	rule, ok := tokenRules[a]
+	if !ok {
+		return nil
 	}
-	return nil
+	return h.tokenGuard(rule)
 }
 
-func (h *Handler) tokenGuard(from tokenSource, scope string) fiber.Handler {
+func (h *Handler) tokenGuard(rule tokenRule) fiber.Handler {
+	from, scope := rule.from, rule.scope
 	return func(c *fiber.Ctx) error {
 		// Whatever the cookie said, this request is only what its token is.
 		c.Locals(localUser, nil)
@@ -156,6 +162,9 @@ func (h *Handler) tokenGuard(from tokenSource, scope string) fiber.Handler {
 			if err := h.store.TouchToken(c.UserContext(), tu.Token.ID, now); err != nil {
 				h.log.Error("touch token", "err", err, "request_id", requestIDOf(c))
 			}
+		}
+		if rule.adminRefuse != "" && tu.User.IsAdmin() {
+			return apiError(c, fiber.StatusForbidden, "forbidden", rule.adminRefuse)
 		}
 		c.Locals(localUser, tu.User)
 		c.Locals(localToken, &tu.Token)

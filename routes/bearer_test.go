@@ -174,9 +174,9 @@ func TestBearerScopesAndHIBPKey(t *testing.T) {
 	// The middleware alone, on routes of a test app of its own.
 	app := fiber.New()
 	who := func(c *fiber.Ctx) error { return c.SendString(currentUser(c).Username + " " + currentToken(c).Name) }
-	app.Get("/search", a.h.requireToken(store.ScopeSearch), who)
-	app.Post("/watch", a.h.requireToken(store.ScopeWatchlistWrite), who)
-	app.Get("/v3", a.h.requireHIBPKey(store.ScopeSearch), who)
+	app.Get("/search", a.h.tokenAccess(userAPISearch), who)
+	app.Post("/watch", a.h.tokenAccess(userWatchlistWrite), who)
+	app.Get("/v3", a.h.tokenAccess(userHIBPSearch), who)
 	call := func(method, path, header, token string) (*http.Response, string) {
 		req := httptest.NewRequest(method, path, nil)
 		if header != "" {

@@ -12,6 +12,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"pcmt/config"
+	"pcmt/monitor"
 	"pcmt/routes"
 	"pcmt/static"
 	"pcmt/store/storetest"
@@ -40,8 +41,13 @@ func benchApp(b *testing.B, level slog.Level) (fasthttp.RequestHandler, *static.
 		b.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: level}))
+	st := storetest.New(b)
+	matcher, err := monitor.New(st, keys.Monitor, log)
+	if err != nil {
+		b.Fatal(err)
+	}
 	app, err := routes.New(routes.Deps{
-		Config: &cfg, Keys: keys, Store: storetest.New(b), Log: log, Assets: assets,
+		Config: &cfg, Keys: keys, Store: st, Log: log, Assets: assets, Matcher: matcher,
 	})
 	if err != nil {
 		b.Fatal(err)

@@ -17,6 +17,7 @@ import (
 
 	"pcmt/account"
 	"pcmt/config"
+	"pcmt/monitor"
 	"pcmt/static"
 	"pcmt/store/storetest"
 )
@@ -108,7 +109,12 @@ func testDeps(t testing.TB, edit func(*config.Config)) (Deps, *syncBuffer) {
 	// Low scrypt and argon2id costs keep the many sign-ins of the tests
 	// fast; production uses account.MinVaultWorkFactor and NewHasher, whose
 	// costs account's own tests check.
-	return Deps{Config: &cfg, Keys: testKeys(), Store: storetest.New(t), Log: log, Assets: assets,
+	keys, st := testKeys(), storetest.New(t)
+	matcher, err := monitor.New(st, keys.Monitor, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Deps{Config: &cfg, Keys: keys, Store: st, Log: log, Assets: assets, Matcher: matcher,
 		Vault: account.NewVault(testWorkFactor), Hasher: account.NewHasherCost(1, 64)}, logs
 }
 

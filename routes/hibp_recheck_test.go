@@ -39,11 +39,7 @@ func TestDashboardVisitRunsTheHIBPRecheck(t *testing.T) {
 		t.Fatal(err)
 	}
 	d, logs := testDeps(t, func(c *config.Config) { c.HIBP.Enabled = true })
-	matcher, err := monitor.New(d.Store, d.Keys.Monitor, d.Log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	watch := monitor.NewHIBPWatch(d.Store, client, matcher, d.Log)
+	watch := monitor.NewHIBPWatch(d.Store, client, d.Matcher, d.Log)
 	d.HIBP, d.HIBPWatch = client, watch
 	app, h, err := newApp(d)
 	if err != nil {

@@ -25,7 +25,7 @@ var routeParam = regexp.MustCompile(`:[a-z]+`)
 func TestAPITermsNeverLogged(t *testing.T) {
 	fake := newFakeHIBP(t)
 	d, logs := testDeps(t, func(c *config.Config) { c.API.TokenRateLimit = 0 })
-	d.HIBP = fake.client(t, "test-key")
+	d.HIBP = fake.Client(t, "test-key")
 	app, h, err := newApp(d)
 	if err != nil {
 		t.Fatal(err)
@@ -56,7 +56,7 @@ func TestAPITermsNeverLogged(t *testing.T) {
 	}
 	reached := map[string]bool{} // routes whose handler the valid token reached
 	for _, status := range []int{0, http.StatusInternalServerError} {
-		fake.fail(status)
+		fake.Fail(status)
 		for _, r := range a.h.routes() {
 			if !strings.HasPrefix(r.path, "/api/") && !strings.HasPrefix(r.path, "/range/") {
 				continue

@@ -11,6 +11,7 @@ import (
 	"pcmt/breach"
 	"pcmt/hibp"
 	"pcmt/hibp/hibptest"
+	"pcmt/store/storetest"
 )
 
 // newMirrorApp is the test app with a read-through mirror of a fake range
@@ -124,7 +125,7 @@ func TestRangeMirrorEmptyAndStoredRanges(t *testing.T) {
 		t.Errorf("an empty range was asked of upstream %d times, want 1", n)
 	}
 
-	writeCorpus(t, a.h.store, map[string]uint64{"password": 9})
+	storetest.WriteCorpus(t, a.h.store, map[string]uint64{"password": 9})
 	if resp, body := getRange(t, a, "/range/5BAA6", false); resp.StatusCode != http.StatusOK || body == "" {
 		t.Fatalf("stored range: %d %q", resp.StatusCode, body)
 	}

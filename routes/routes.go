@@ -15,13 +15,15 @@ const (
 	adminRole               // admins
 
 	// API clients: a personal API token decides, never a session cookie
-	// (see tokenAccess in bearer.go).
-	apiToken          // any working token in Authorization: Bearer
-	apiSearch         // a token with the search scope
-	apiWatchlistRead  // a token with the watchlist:read scope
-	apiWatchlistWrite // a token with the watchlist:write scope
-	hibpSearch        // a token with the search scope, in the hibp-api-key header (HIBP-compatible clients)
-	hibpToken         // any working token, in the hibp-api-key header
+	// (see tokenAccess in bearer.go). The user… levels refuse admins'
+	// tokens, as userRole refuses their sessions: admins keep no watchlist
+	// and never search, since what users look for is theirs alone.
+	apiToken           // any working token in Authorization: Bearer
+	userAPISearch      // a user's token with the search scope
+	userWatchlistRead  // a user's token with the watchlist:read scope
+	userWatchlistWrite // a user's token with the watchlist:write scope
+	userHIBPSearch     // a user's token with the search scope, in the hibp-api-key header (HIBP-compatible clients)
+	hibpToken          // any working token, in the hibp-api-key header
 
 	metricsScrape // a scraper with [Metrics] Token as its bearer token
 )
@@ -110,12 +112,12 @@ func (h *Handler) routes() []route {
 
 		{fiber.MethodGet, "/api/v1/openapi.json", public, h.showOpenAPI},
 		{fiber.MethodGet, "/api/v1/me", apiToken, h.showTokenOwner},
-		{fiber.MethodGet, "/api/v1/search", apiSearch, h.apiSearch},
-		{fiber.MethodGet, "/api/v1/watchlist", apiWatchlistRead, h.apiWatchlist},
-		{fiber.MethodPost, "/api/v1/watchlist", apiWatchlistWrite, h.apiAddWatch},
-		{fiber.MethodDelete, "/api/v1/watchlist/:id", apiWatchlistWrite, h.apiDeleteWatch},
+		{fiber.MethodGet, "/api/v1/search", userAPISearch, h.apiSearch},
+		{fiber.MethodGet, "/api/v1/watchlist", userWatchlistRead, h.apiWatchlist},
+		{fiber.MethodPost, "/api/v1/watchlist", userWatchlistWrite, h.apiAddWatch},
+		{fiber.MethodDelete, "/api/v1/watchlist/:id", userWatchlistWrite, h.apiDeleteWatch},
 
-		{fiber.MethodGet, "/api/v3/breachedaccount/:account", hibpSearch, h.breachedAccountV3},
+		{fiber.MethodGet, "/api/v3/breachedaccount/:account", userHIBPSearch, h.breachedAccountV3},
 		{fiber.MethodGet, "/api/v3/breaches", hibpToken, h.breachesV3},
 		{fiber.MethodGet, "/api/v3/breach/:name", hibpToken, h.breachV3},
 		{fiber.MethodGet, "/api/v3/dataclasses", hibpToken, h.dataClassesV3},

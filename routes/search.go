@@ -2,28 +2,21 @@ package routes
 
 import (
 	"cmp"
-	"context"
-	"errors"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
-	"pcmt/breach"
-	"pcmt/hibp"
+	"pcmt/search"
 	"pcmt/store"
 	"pcmt/views"
 )
 
 // Search terms are secrets of the user who types them: they are never
 // logged (the access log writes the path without the query, and no form
-// body), never stored, and a password is hashed as soon as it is read. With
-// JavaScript, static/src/pwcheck.js checks passwords in the browser against
-// /range and this handler never sees them.
-
-// hibpTimeout bounds how long a search waits for Have I Been Pwned (its
-// client may wait for its turn under the key's rate limit).
-const hibpTimeout = 15 * time.Second
+// body), never stored, and a password is hashed as soon as it is read (see
+// package search, which runs the searches). With JavaScript,
+// static/src/pwcheck.js checks passwords in the browser against /range and
+// this handler never sees them.
 
 const (
 	errSearchEmpty       = "Please enter an e-mail address, a username or a password."
@@ -80,14 +73,18 @@ func (h *Handler) runSearch(c *fiber.Ctx, f searchForm) error {
 	}
 
 	var r views.SearchResult
-	var err error
 	if f.Type == views.SearchPassword {
-		r, err = h.searchPassword(c.UserContext(), f.Q)
+		p, err := h.searcher.Password(c.UserContext(), f.Q)
+		if err != nil {
+			return err
+		}
+		r = passwordResult(p)
 	} else {
-		r, _, err = h.searchAccount(c.UserContext(), currentUser(c).ID, strings.TrimSpace(f.Q))
-	}
-	if err != nil {
-		return err
+		a, err := h.searcher.Account(c.UserContext(), currentUser(c).ID, strings.TrimSpace(f.Q))
+		if err != nil {
+			return err
+		}
+		r = accountResult(a)
 	}
 	return h.renderSearch(c, fiber.StatusOK, shown, r)
 }
@@ -104,78 +101,32 @@ func (h *Handler) renderSearch(c *fiber.Ctx, status int, f views.SearchForm, r v
 	return render(c, status, views.Search(h.page(c, "Search"), f, r))
 }
 
-// searchAccount looks an e-mail address or username up in the local
-// breaches and, with an API key, in Have I Been Pwned, and says which of
-// the two it took q for. HIBP failing costs its results, not the search.
-// HIBP's answer is cached for userID alone (see package hibp): no other
-// user learns from it what this one searched.
-func (h *Handler) searchAccount(ctx context.Context, userID int64, q string) (views.SearchResult, store.RecordKind, error) {
-	r := views.SearchResult{Done: true, Type: views.SearchAccount, What: "username"}
-	kind, digest := breach.AccountDigest(q)
-	if kind == store.RecordEmail {
+// accountResult is the result panel of an account search.
+func accountResult(a search.Account) views.SearchResult {
+	r := views.SearchResult{Done: true, Type: views.SearchAccount, What: "username", LocalBreaches: a.LocalBreaches,
+		AskedHIBP: a.HIBP == search.HIBPAsked, HIBPOff: a.HIBP == search.HIBPOff, Notice: hibpNotice(a.HIBP)}
+	if a.Kind == store.RecordEmail {
 		r.What = "e-mail address"
 	}
-	local, err := h.store.BreachesHolding(ctx, kind, digest)
-	if err != nil {
-		return r, kind, err
+	for i := range a.Local {
+		r.Hits = append(r.Hits, localHit(&a.Local[i]))
 	}
-	if r.LocalBreaches, err = h.store.BreachCount(ctx); err != nil {
-		return r, kind, err
-	}
-	for i := range local {
-		r.Hits = append(r.Hits, localHit(&local[i]))
-	}
-	if h.hibp == nil || !h.hibp.HasKey() {
-		r.HIBPOff = true
-		return r, kind, nil
-	}
-	hctx, cancel := context.WithTimeout(ctx, hibpTimeout)
-	defer cancel()
-	remote, err := h.hibp.BreachedAccount(hctx, userID, q)
-	if err != nil {
-		r.Notice = h.hibpNotice(err)
-		return r, kind, nil
-	}
-	r.AskedHIBP = true
-	for _, b := range remote {
+	for _, b := range a.Remote {
 		r.Hits = append(r.Hits, views.SearchHit{Title: cmp.Or(b.Title, b.Name), Date: b.BreachDate,
 			DataClasses: b.DataClasses, Verified: b.IsVerified, Source: "Have I Been Pwned"})
 	}
-	return r, kind, nil
+	return r
 }
 
-// searchPassword is the check for browsers without JavaScript: the password
-// is hashed at once into every form the instance can match (SHA-1 and NTLM
-// for the corpora; SHA-1, MD5, SHA-256, SHA-512 and NTLM for breach
-// records), looked up, and, when configured, checked with HIBP's range API
-// (which sees only a 5-hex prefix). Nothing is kept. The password-check
-// script reaches the same answer through showPasswordRange.
-func (h *Handler) searchPassword(ctx context.Context, password string) (views.SearchResult, error) {
-	hashes := breach.PasswordHashes([]byte(password))
-	r := views.SearchResult{Done: true, Type: views.SearchPassword}
-	m, err := h.store.PasswordMatches(ctx, hashes)
-	if err != nil {
-		return r, err
+// passwordResult is the result panel of a password check. Whether HIBP
+// answered is not shown: its count is in Seen.
+func passwordResult(p search.Password) views.SearchResult {
+	r := views.SearchResult{Done: true, Type: views.SearchPassword, Seen: p.Seen,
+		HIBPOff: p.HIBP == search.HIBPOff, Notice: hibpNotice(p.HIBP)}
+	for i := range p.Local {
+		r.Hits = append(r.Hits, localHit(&p.Local[i]))
 	}
-	r.Seen = m.Seen
-	for i := range m.Breaches {
-		r.Hits = append(r.Hits, localHit(&m.Breaches[i]))
-	}
-	if h.hibp == nil {
-		r.HIBPOff = true
-		return r, nil
-	}
-	hctx, cancel := context.WithTimeout(ctx, hibpTimeout)
-	defer cancel()
-	remote, err := h.hibp.PasswordCount(hctx, [20]byte(hashes[0].Sum))
-	if err != nil {
-		r.Notice = h.hibpNotice(err)
-		return r, nil
-	}
-	// The local corpus is most often a copy of HIBP's: the larger count
-	// is the better guess, where a sum would count most sightings twice.
-	r.Seen = max(r.Seen, remote)
-	return r, nil
+	return r
 }
 
 // localHit is how a search lists a local breach.
@@ -185,12 +136,14 @@ func localHit(b *store.Breach) views.SearchHit {
 		Verified: v.Verified, Source: "local", Href: v.Href()}
 }
 
-// hibpNotice logs why HIBP failed (its errors name the endpoint, never the
-// account) and returns the line the panel shows.
-func (h *Handler) hibpNotice(err error) string {
-	h.log.Warn("hibp lookup failed", "err", err)
-	if errors.Is(err, hibp.ErrRateLimited) {
+// hibpNotice is the line a result shows when HIBP was to be asked and
+// could not be; "" otherwise.
+func hibpNotice(s search.HIBP) string {
+	switch s {
+	case search.HIBPBusy:
 		return noticeHIBPBusy
+	case search.HIBPFailed:
+		return noticeHIBPFailed
 	}
-	return noticeHIBPFailed
+	return ""
 }

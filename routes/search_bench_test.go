@@ -9,6 +9,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"pcmt/store"
+	"pcmt/store/storetest"
 )
 
 // BenchmarkSearchPartial serves the htmx search partial (an account
@@ -16,7 +17,7 @@ import (
 // one breach: the code path of bench/search.sh without sockets.
 func BenchmarkSearchPartial(b *testing.B) {
 	a := newTestApp(b, nil)
-	importRecords(b, a.h.store, store.Breach{Name: "Forum", Title: "Forum"}, store.RecordEmail, emailDigest("ann@example.org"))
+	storetest.ImportRecords(b, a.h.store, store.Breach{Name: "Forum", Title: "Forum"}, store.RecordEmail, emailDigest("ann@example.org"))
 	_, s := a.newMember("alice", "correct horse battery")
 	_, _, token := s.page("/search")
 	handler := a.app.Handler()

@@ -20,7 +20,7 @@ import (
 func newCachedSearchApp(t *testing.T, fake *fakeHIBP) *testApp {
 	t.Helper()
 	d, logs := testDeps(t, nil)
-	c, err := hibp.New(hibp.Options{APIKey: "test-key", BaseURL: fake.srv.URL, PasswordsURL: fake.srv.URL,
+	c, err := hibp.New(hibp.Options{APIKey: "test-key", BaseURL: fake.URL(), PasswordsURL: fake.URL(),
 		MinInterval: time.Millisecond, MaxRetryWait: time.Second,
 		Store: d.Store, CacheTTL: time.Hour, CacheKey: bytes.Repeat([]byte{9}, 32)})
 	if err != nil {
@@ -32,13 +32,6 @@ func newCachedSearchApp(t *testing.T, fake *fakeHIBP) *testApp {
 		t.Fatal(err)
 	}
 	return &testApp{t: t, app: app, h: h, log: logs}
-}
-
-// asked is how many times the fake HIBP was asked about an account.
-func (f *fakeHIBP) asked() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return len(f.accounts)
 }
 
 // One user's search never answers another's from the cache: otherwise
@@ -65,20 +58,20 @@ func TestHIBPCacheIsPerUser(t *testing.T) {
 		})
 		return n
 	}
-	if hibpHits(ann, hibpEmail) != 1 || fake.asked() != 1 {
-		t.Fatalf("ann's search: HIBP asked %d times", fake.asked())
+	if hibpHits(ann, hibpEmail) != 1 || fake.Lookups() != 1 {
+		t.Fatalf("ann's search: HIBP asked %d times", fake.Lookups())
 	}
-	if hibpHits(ann, hibpEmail) != 1 || fake.asked() != 1 {
-		t.Fatalf("ann's second search was not served from her cache: HIBP asked %d times", fake.asked())
+	if hibpHits(ann, hibpEmail) != 1 || fake.Lookups() != 1 {
+		t.Fatalf("ann's second search was not served from her cache: HIBP asked %d times", fake.Lookups())
 	}
-	if hibpHits(bobWeb, strings.ToUpper(hibpEmail)) != 1 || fake.asked() != 2 {
-		t.Fatalf("bob's search of what ann searched did not reach HIBP (asked %d times)", fake.asked())
+	if hibpHits(bobWeb, strings.ToUpper(hibpEmail)) != 1 || fake.Lookups() != 2 {
+		t.Fatalf("bob's search of what ann searched did not reach HIBP (asked %d times)", fake.Lookups())
 	}
 	// Not found is cached per user too: a 404 is as telling as a hit.
 	hibpHits(ann, cleanEmail)
 	hibpHits(bobWeb, cleanEmail)
-	if fake.asked() != 4 {
-		t.Fatalf("a cached 404 crossed users: HIBP asked %d times", fake.asked())
+	if fake.Lookups() != 4 {
+		t.Fatalf("a cached 404 crossed users: HIBP asked %d times", fake.Lookups())
 	}
 
 	// The API's search shares the user's cache, and only theirs.
@@ -96,10 +89,10 @@ func TestHIBPCacheIsPerUser(t *testing.T) {
 		}
 		return r.HIBP
 	}
-	if got := apiHIBP(storeToken(t, a, bob.ID, time.Hour, store.ScopeSearch), hibpEmail); got != "asked Adobe" || fake.asked() != 4 {
-		t.Fatalf("bob's API search: %q, HIBP asked %d times", got, fake.asked())
+	if got := apiHIBP(storeToken(t, a, bob.ID, time.Hour, store.ScopeSearch), hibpEmail); got != "asked Adobe" || fake.Lookups() != 4 {
+		t.Fatalf("bob's API search: %q, HIBP asked %d times", got, fake.Lookups())
 	}
-	if got := apiHIBP(storeToken(t, a, carol.ID, time.Hour, store.ScopeSearch), hibpEmail); got != "asked Adobe" || fake.asked() != 5 {
-		t.Fatalf("carol's API search of what others searched: %q, HIBP asked %d times", got, fake.asked())
+	if got := apiHIBP(storeToken(t, a, carol.ID, time.Hour, store.ScopeSearch), hibpEmail); got != "asked Adobe" || fake.Lookups() != 5 {
+		t.Fatalf("carol's API search of what others searched: %q, HIBP asked %d times", got, fake.Lookups())
 	}
 }

@@ -21,7 +21,7 @@ import (
 // without sending it: it hashes the password in the browser into each form
 // the instance holds data of, sends only a short prefix of each hash to
 // showPasswordRange, and compares the rest itself. Its answer must be the
-// one searchPassword gives the same password without JavaScript.
+// one search.Searcher.Password gives the same password without JavaScript.
 //
 // Each prefix tells the server a little about the password: 4 bits a hex
 // digit. The plan keeps that small: SHA-1 is always asked with 5 digits (as
@@ -105,7 +105,7 @@ type passwordRange struct {
 }
 
 // rangeBreach is a local breach as the search page lists it: the script
-// orders hits as searchPassword does, by date (YYYY-MM-DD, "" when unknown)
+// orders hits as a password search does, by date (YYYY-MM-DD, "" when unknown)
 // and then id, both descending.
 type rangeBreach struct {
 	ID   int64  `json:"id"`
@@ -203,20 +203,15 @@ func (h *Handler) corpusRange(ctx context.Context, kind store.RecordKind, prefix
 	})
 }
 
-// hibpRange merges HIBP's range answer as searchPassword does: the larger
-// of the two counts. It returns the notice to show when HIBP failed.
+// hibpRange merges HIBP's range answer as a password search does: the
+// larger of the two counts. It returns the notice to show when HIBP failed.
 func (h *Handler) hibpRange(ctx context.Context, prefix string, entry func(string) *passwordRangeEntry) string {
-	hctx, cancel := context.WithTimeout(ctx, hibpTimeout)
-	defer cancel()
-	remote, err := h.hibp.Range(hctx, prefix, "sha1")
-	if err != nil {
-		return h.hibpNotice(err)
-	}
+	remote, state := h.searcher.Range(ctx, prefix)
 	for _, r := range remote {
 		e := entry(r.Suffix)
 		e.Count = max(e.Count, r.Count)
 	}
-	return ""
+	return hibpNotice(state)
 }
 
 // rangeBreach renders a local breach as a search hit.

@@ -16,6 +16,7 @@ import (
 
 	"pcmt/breach"
 	"pcmt/store"
+	"pcmt/store/storetest"
 )
 
 // Passwords spread over every form the instance can match: the SHA-1
@@ -48,15 +49,15 @@ func seedPasswords(t *testing.T, a *testApp) {
 	t.Helper()
 	st := a.h.store
 	day := func(y int) time.Time { return time.Date(y, 3, 1, 0, 0, 0, 0, time.UTC) }
-	importRecords(t, st, store.Breach{Name: "plain", Title: "Plain leak", Date: day(2019)}, store.RecordSHA1,
+	storetest.ImportRecords(t, st, store.Breach{Name: "plain", Title: "Plain leak", Date: day(2019)}, store.RecordSHA1,
 		passwordDigest(pwPlain, store.RecordSHA1), passwordDigest(pwSHA1Hash, store.RecordSHA1), passwordDigest(pwEverywhere, store.RecordSHA1))
-	importRecords(t, st, store.Breach{Name: "md5", Title: "MD5 shop", Date: day(2020), HashType: "md5"}, store.RecordMD5,
+	storetest.ImportRecords(t, st, store.Breach{Name: "md5", Title: "MD5 shop", Date: day(2020), HashType: "md5"}, store.RecordMD5,
 		passwordDigest(pwMD5, store.RecordMD5), passwordDigest(pwEverywhere, store.RecordMD5))
-	importRecords(t, st, store.Breach{Name: "sha256", Title: "SHA-256 forum", HashType: "sha256"}, store.RecordSHA256,
+	storetest.ImportRecords(t, st, store.Breach{Name: "sha256", Title: "SHA-256 forum", HashType: "sha256"}, store.RecordSHA256,
 		passwordDigest(pwSHA256, store.RecordSHA256))
-	importRecords(t, st, store.Breach{Name: "sha512", Title: "SHA-512 wiki", Date: day(2022), HashType: "sha512"}, store.RecordSHA512,
+	storetest.ImportRecords(t, st, store.Breach{Name: "sha512", Title: "SHA-512 wiki", Date: day(2022), HashType: "sha512"}, store.RecordSHA512,
 		passwordDigest(pwSHA512, store.RecordSHA512))
-	importRecords(t, st, store.Breach{Name: "ntlm", Title: "NTLM domain", Date: day(2023), HashType: "ntlm"}, store.RecordNTLM,
+	storetest.ImportRecords(t, st, store.Breach{Name: "ntlm", Title: "NTLM domain", Date: day(2023), HashType: "ntlm"}, store.RecordNTLM,
 		passwordDigest(pwNTLM, store.RecordNTLM))
 	ctx := context.Background()
 	w, err := st.NewPwnedWriter(store.PwnedNTLM)
@@ -244,7 +245,7 @@ func TestPasswordRangeRefusals(t *testing.T) {
 	for i := range passwordRangeBudget + 76 {
 		ds = append(ds, passwordDigest("generated "+strconv.Itoa(i), store.RecordMD5))
 	}
-	importRecords(t, a.h.store, store.Breach{Name: "big", Title: "Big", HashType: "md5"}, store.RecordMD5, ds...)
+	storetest.ImportRecords(t, a.h.store, store.Breach{Name: "big", Title: "Big", HashType: "md5"}, store.RecordMD5, ds...)
 	_, doc, _ := u.page("/search")
 	if plan, _ := doc.Find("form#search-form").Attr("data-pwcheck"); plan != "sha1:5 md5:1" {
 		t.Errorf("data-pwcheck = %q, want sha1:5 md5:1", plan)

@@ -1,18 +1,11 @@
 package routes
 
 import (
-	"bytes"
-	"context"
-	"crypto/sha1" //nolint:gosec // the Pwned Passwords digest
 	"encoding/hex"
-	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,7 +13,9 @@ import (
 
 	"pcmt/breach"
 	"pcmt/hibp"
+	"pcmt/hibp/hibpfake"
 	"pcmt/store"
+	"pcmt/store/storetest"
 )
 
 // Search fixtures: an address and a password that are in the local data,
@@ -46,60 +41,18 @@ func newSearchApp(t *testing.T, client *hibp.Client) *testApp {
 	return &testApp{t: t, app: app, h: h, log: logs}
 }
 
-// importRecords imports one breach holding the given digests of kind.
-func importRecords(t testing.TB, st *store.Store, b store.Breach, kind store.RecordKind, digests ...[]byte) int64 {
-	t.Helper()
-	digests = slices.Clone(digests)
-	slices.SortFunc(digests, bytes.Compare)
-	src := store.DigestSlice(kind, digests)
-	ids, err := st.ImportBreaches(context.Background(),
-		[]store.NewBreach{{Breach: b, Records: []store.DigestSource{src}}}, store.ImportOptions{Now: time.Now()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ids[0]
-}
-
 func emailDigest(e string) []byte    { d := breach.EmailDigest([]byte(e)); return d[:] }
 func usernameDigest(u string) []byte { d := breach.UsernameDigest([]byte(u)); return d[:] }
-
-// writeCorpus stores a Pwned Passwords corpus of the given passwords.
-func writeCorpus(t *testing.T, st *store.Store, counts map[string]uint64) {
-	t.Helper()
-	type entry struct {
-		d []byte
-		n uint64
-	}
-	var es []entry
-	for p, n := range counts {
-		d := sha1.Sum([]byte(p)) //nolint:gosec // the Pwned Passwords digest
-		es = append(es, entry{d[:], n})
-	}
-	slices.SortFunc(es, func(a, b entry) int { return bytes.Compare(a.d, b.d) })
-	ctx := context.Background()
-	w, err := st.NewPwnedWriter(store.PwnedSHA1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range es {
-		if err := w.Add(ctx, e.d, e.n); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := w.Close(ctx); err != nil {
-		t.Fatal(err)
-	}
-}
 
 // seedSearch gives the app one e-mail breach, one username breach and a
 // corpus; it returns the e-mail breach's id.
 func seedSearch(t *testing.T, a *testApp) int64 {
 	t.Helper()
-	id := importRecords(t, a.h.store, store.Breach{Name: "forum", Title: "Forum dump",
+	id := storetest.ImportRecords(t, a.h.store, store.Breach{Name: "forum", Title: "Forum dump",
 		Date: time.Date(2021, 6, 1, 0, 0, 0, 0, time.UTC), IsVerified: true,
 		DataClasses: []string{"Email addresses", "Passwords"}}, store.RecordEmail, emailDigest(breachedEmail), emailDigest("bob@example.org"))
-	importRecords(t, a.h.store, store.Breach{Name: "game", Title: "Game site"}, store.RecordUsername, usernameDigest(breachedUsername))
-	writeCorpus(t, a.h.store, map[string]uint64{breachedPassword: 1234, "password": 9})
+	storetest.ImportRecords(t, a.h.store, store.Breach{Name: "game", Title: "Game site"}, store.RecordUsername, usernameDigest(breachedUsername))
+	storetest.WriteCorpus(t, a.h.store, map[string]uint64{breachedPassword: 1234, "password": 9})
 	return id
 }
 
@@ -237,90 +190,18 @@ func checkForumHit(t *testing.T, doc *goquery.Document, id int64) {
 	}
 }
 
-// fakeHIBP is a local stand-in for Have I Been Pwned: one known account,
-// and a switch that makes every answer fail.
-type fakeHIBP struct {
-	mu       sync.Mutex
-	status   int // when not 0, every answer has this status
-	accounts []string
-	keys     []string
-	srv      *httptest.Server
-}
+// fakeHIBP is the local Have I Been Pwned of the search tests: it knows
+// two of the fixtures' addresses and the clean password, seen 7 times.
+type fakeHIBP = hibpfake.API
 
 func newFakeHIBP(t *testing.T) *fakeHIBP {
 	t.Helper()
-	f := &fakeHIBP{}
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /breachedaccount/{account}", func(w http.ResponseWriter, r *http.Request) {
-		f.mu.Lock()
-		status := f.status
-		f.accounts = append(f.accounts, r.PathValue("account"))
-		f.keys = append(f.keys, r.Header.Get("hibp-api-key"))
-		f.mu.Unlock()
-		switch {
-		case status == http.StatusTooManyRequests:
-			w.Header().Set("Retry-After", "3600")
-			w.WriteHeader(status)
-			return
-		case status != 0:
-			w.WriteHeader(status)
-			return
-		case !strings.EqualFold(r.PathValue("account"), hibpEmail) && !strings.EqualFold(r.PathValue("account"), breachedEmail):
-			w.WriteHeader(http.StatusNotFound)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode([]map[string]any{{
-			"Name": "Adobe", "Title": "Adobe", "BreachDate": "2013-10-04", "IsVerified": true,
-			"DataClasses": []string{"Email addresses", "Password hints"},
-		}})
-	})
-	// The breach list, from which a cached answer's details come.
-	mux.HandleFunc("GET /breaches", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode([]map[string]any{{
-			"Name": "Adobe", "Title": "Adobe", "BreachDate": "2013-10-04", "IsVerified": true,
-			"DataClasses": []string{"Email addresses", "Password hints"},
-		}})
-	})
-	mux.HandleFunc("GET /range/{prefix}", func(w http.ResponseWriter, r *http.Request) {
-		f.mu.Lock()
-		status := f.status
-		f.mu.Unlock()
-		if status != 0 {
-			w.WriteHeader(status)
-			return
-		}
-		sum := sha1.Sum([]byte(cleanPassword)) //nolint:gosec // the Pwned Passwords digest
-		h := strings.ToUpper(hex.EncodeToString(sum[:]))
-		if r.PathValue("prefix") == h[:5] {
-			_, _ = io.WriteString(w, h[5:]+":7\r\n0000000000000000000000000000000000A:0")
-		}
-	})
-	f.srv = httptest.NewServer(mux)
-	t.Cleanup(f.srv.Close)
-	return f
-}
-
-func (f *fakeHIBP) fail(status int) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.status = status
-}
-
-func (f *fakeHIBP) client(t *testing.T, key string) *hibp.Client {
-	t.Helper()
-	c, err := hibp.New(hibp.Options{APIKey: key, BaseURL: f.srv.URL, PasswordsURL: f.srv.URL,
-		MinInterval: time.Millisecond, MaxRetryWait: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
+	return hibpfake.New(t, []string{hibpEmail, breachedEmail}, map[string]uint64{cleanPassword: 7})
 }
 
 func TestSearchAsksHIBP(t *testing.T) {
 	fake := newFakeHIBP(t)
-	a := newSearchApp(t, fake.client(t, "test-key"))
+	a := newSearchApp(t, fake.Client(t, "test-key"))
 	id := seedSearch(t, a)
 	_, u := a.newMember("ursula", "a quiet morning walk")
 
@@ -358,16 +239,14 @@ func TestSearchAsksHIBP(t *testing.T) {
 		t.Errorf("clean search: %q", got)
 	}
 
-	fake.mu.Lock()
-	if len(fake.accounts) != 3 || !strings.EqualFold(fake.accounts[0], breachedEmail) || fake.keys[0] != "test-key" {
-		t.Errorf("HIBP was asked for %q with keys %q", fake.accounts, fake.keys)
+	if asked, keys := fake.Asked(); len(asked) != 3 || !strings.EqualFold(asked[0], breachedEmail) || keys[0] != "test-key" {
+		t.Errorf("HIBP was asked for %q with keys %q", asked, keys)
 	}
-	fake.mu.Unlock()
 }
 
 func TestSearchWithoutHIBPKeyStaysLocal(t *testing.T) {
 	fake := newFakeHIBP(t)
-	a := newSearchApp(t, fake.client(t, ""))
+	a := newSearchApp(t, fake.Client(t, ""))
 	seedSearch(t, a)
 	_, u := a.newMember("ursula", "a quiet morning walk")
 	_, body := u.searchPanel(accountQuery(cleanEmail))
@@ -375,14 +254,14 @@ func TestSearchWithoutHIBPKeyStaysLocal(t *testing.T) {
 	if testidText(doc, "hibp-off") == "" || testidText(doc, "search-clean") != "Not found in 2 local breaches." {
 		t.Errorf("without a key: %s", body)
 	}
-	if len(fake.accounts) != 0 {
-		t.Errorf("HIBP was asked without a key: %q", fake.accounts)
+	if asked, _ := fake.Asked(); len(asked) != 0 {
+		t.Errorf("HIBP was asked without a key: %q", asked)
 	}
 }
 
 func TestSearchSurvivesHIBPFailures(t *testing.T) {
 	fake := newFakeHIBP(t)
-	a := newSearchApp(t, fake.client(t, "test-key"))
+	a := newSearchApp(t, fake.Client(t, "test-key"))
 	id := seedSearch(t, a)
 	_, u := a.newMember("ursula", "a quiet morning walk")
 
@@ -396,7 +275,7 @@ func TestSearchSurvivesHIBPFailures(t *testing.T) {
 		// Last: the client then pauses for the hour HIBP asked.
 		{http.StatusTooManyRequests, noticeHIBPBusy},
 	} {
-		fake.fail(c.status)
+		fake.Fail(c.status)
 		resp, body := u.searchPanel(accountQuery(breachedEmail))
 		doc := parsePanel(t, body)
 		if resp.StatusCode != http.StatusOK {
@@ -417,10 +296,10 @@ func TestSearchSurvivesHIBPFailures(t *testing.T) {
 
 	// Nobody listening at all.
 	fake = newFakeHIBP(t)
-	a = newSearchApp(t, fake.client(t, "test-key"))
+	a = newSearchApp(t, fake.Client(t, "test-key"))
 	seedSearch(t, a)
 	_, u = a.newMember("ursula", "a quiet morning walk")
-	fake.srv.Close()
+	fake.Close()
 	resp, body := u.searchPanel(accountQuery(breachedEmail))
 	if resp.StatusCode != http.StatusOK || testidText(parsePanel(t, body), "search-notice") != noticeHIBPFailed {
 		t.Errorf("HIBP down: %d %s", resp.StatusCode, body)
@@ -436,7 +315,7 @@ func TestSearchSurvivesHIBPFailures(t *testing.T) {
 func TestPasswordCheckWithoutJavaScript(t *testing.T) {
 	a := newSearchApp(t, nil)
 	seedSearch(t, a)
-	pwBreach := importRecords(t, a.h.store, store.Breach{Name: "plain", Title: "Plain-text leak"}, store.RecordSHA1,
+	pwBreach := storetest.ImportRecords(t, a.h.store, store.Breach{Name: "plain", Title: "Plain-text leak"}, store.RecordSHA1,
 		sha1Of("only in a breach"))
 	_, u := a.newMember("ursula", "a quiet morning walk")
 
@@ -482,7 +361,7 @@ func TestPasswordCheckWithoutJavaScript(t *testing.T) {
 
 func TestPasswordCheckAsksHIBPRange(t *testing.T) {
 	fake := newFakeHIBP(t)
-	a := newSearchApp(t, fake.client(t, ""))
+	a := newSearchApp(t, fake.Client(t, ""))
 	seedSearch(t, a)
 	_, u := a.newMember("ursula", "a quiet morning walk")
 	// Not in the local corpus, 7 times in the fake HIBP's.
@@ -490,7 +369,7 @@ func TestPasswordCheckAsksHIBPRange(t *testing.T) {
 	if got := testidText(parsePanel(t, body), "password-count"); got != "7 times" {
 		t.Errorf("HIBP count: %q, want 7 times\n%s", got, body)
 	}
-	fake.fail(http.StatusInternalServerError)
+	fake.Fail(http.StatusInternalServerError)
 	_, body = u.searchPanel(passwordQuery(breachedPassword))
 	doc := parsePanel(t, body)
 	if testidText(doc, "password-count") != "1\u202f234 times" || testidText(doc, "search-notice") != noticeHIBPFailed {
@@ -502,7 +381,7 @@ func TestPasswordCheckAsksHIBPRange(t *testing.T) {
 // included, and looks for the terms and their digests in the log.
 func TestSearchTermsNeverLogged(t *testing.T) {
 	fake := newFakeHIBP(t)
-	a := newSearchApp(t, fake.client(t, "test-key"))
+	a := newSearchApp(t, fake.Client(t, "test-key"))
 	seedSearch(t, a)
 	_, u := a.newMember("ursula", "a quiet morning walk")
 
@@ -512,7 +391,7 @@ func TestSearchTermsNeverLogged(t *testing.T) {
 	u.post("/search", "/search", passwordQuery(breachedPassword))
 	u.searchPanel(passwordQuery(cleanPassword))
 	u.do(newGet("/search?type=password&q=" + url.QueryEscape(cleanPassword)))
-	fake.fail(http.StatusInternalServerError)
+	fake.Fail(http.StatusInternalServerError)
 	u.searchPanel(accountQuery(hibpEmail))
 	u.searchPanel(passwordQuery(breachedPassword))
 

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
@@ -175,4 +176,9 @@ func (h *Handler) showTokenOwner(c *fiber.Ctx) error {
 	u, t := currentUser(c), currentToken(c)
 	return c.JSON(tokenOwner{Username: u.Username, Token: "pcmt_" + t.Prefix + "…", Name: t.Name,
 		Scopes: t.Scopes, ExpiresAt: t.ExpiresAt.UTC()})
+}
+
+// printable reports whether s is valid UTF-8 without control characters.
+func printable(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsFunc(s, unicode.IsControl)
 }

@@ -281,3 +281,23 @@ func TestWatchItemsAfterAnAdminReset(t *testing.T) {
 		t.Fatalf("added again: %q", v)
 	}
 }
+
+// TestTheAppMatchesWithTheMatcherItIsGiven: a value added on the watchlist
+// is matched by the matcher in Deps (here with a clock of its own), the one
+// serve's imports use too, not by one the app would make for itself.
+func TestTheAppMatchesWithTheMatcherItIsGiven(t *testing.T) {
+	at := time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)
+	a := newTestAppWith(t, nil, func(d *Deps) { d.Matcher.Now = func() time.Time { return at } })
+	a.importAccounts("Forum", "watched@example.org")
+	u, s := a.newMember("carol", "a long passphrase")
+	if resp, _ := s.watch("watched@example.org"); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("watch: %d", resp.StatusCode)
+	}
+	alerts, err := a.h.store.AlertsFor(t.Context(), u.ID, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(alerts) != 1 || !alerts[0].CreatedAt.Equal(at) {
+		t.Fatalf("alerts %+v, want one made at %s by the given matcher", alerts, at)
+	}
+}
