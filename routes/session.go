@@ -34,6 +34,13 @@ type cookieJar struct {
 }
 
 func newCookieJar(cfg *config.Config, k config.Keys) *cookieJar {
+	return &cookieJar{codecs: cookieCodecs(k, cfg.Session.MaxAge.Std()), name: cookieName(cfg, cfg.Session.CookieName),
+		secure: cfg.SecureCookies(), maxAge: cfg.Session.MaxAge.Std()}
+}
+
+// cookieCodecs seal cookie values of at most maxAge with the cookie keys,
+// and open those sealed with the old keys while they are rotated out.
+func cookieCodecs(k config.Keys, maxAge time.Duration) []securecookie.Codec {
 	pairs := [][]byte{k.CookieAuth, k.CookieEncr}
 	if k.OldCookieAuth != nil {
 		pairs = append(pairs, k.OldCookieAuth, k.OldCookieEncr)
@@ -41,17 +48,21 @@ func newCookieJar(cfg *config.Config, k config.Keys) *cookieJar {
 	codecs := securecookie.CodecsFromPairs(pairs...)
 	for _, c := range codecs {
 		if sc, ok := c.(*securecookie.SecureCookie); ok {
-			sc.MaxAge(int(cfg.Session.MaxAge.Std() / time.Second))
+			sc.MaxAge(int(maxAge / time.Second))
 			// The values are raw bytes (an id, a JSON flash): no gob, which
 			// would cost more than the HMAC and AES together.
 			sc.SetSerializer(securecookie.NopEncoder{})
 		}
 	}
-	name := cfg.Session.CookieName
+	return codecs
+}
+
+// cookieName is name with the __Host- prefix when cookies are Secure.
+func cookieName(cfg *config.Config, name string) string {
 	if cfg.SecureCookies() {
-		name = "__Host-" + name
+		return "__Host-" + name
 	}
-	return &cookieJar{codecs: codecs, name: name, secure: cfg.SecureCookies(), maxAge: cfg.Session.MaxAge.Std()}
+	return name
 }
 
 // id returns the session id the request's cookie carries, or nil.

@@ -42,22 +42,7 @@ type deviceJar struct {
 }
 
 func newDeviceJar(cfg *config.Config, k config.Keys) *deviceJar {
-	pairs := [][]byte{k.CookieAuth, k.CookieEncr}
-	if k.OldCookieAuth != nil {
-		pairs = append(pairs, k.OldCookieAuth, k.OldCookieEncr)
-	}
-	codecs := securecookie.CodecsFromPairs(pairs...)
-	for _, c := range codecs {
-		if sc, ok := c.(*securecookie.SecureCookie); ok {
-			sc.MaxAge(int(deviceCookieMaxAge / time.Second))
-			sc.SetSerializer(securecookie.NopEncoder{})
-		}
-	}
-	name := "pcmt_device"
-	if cfg.SecureCookies() {
-		name = "__Host-" + name
-	}
-	return &deviceJar{codecs: codecs, name: name, secure: cfg.SecureCookies()}
+	return &deviceJar{codecs: cookieCodecs(k, deviceCookieMaxAge), name: cookieName(cfg, "pcmt_device"), secure: cfg.SecureCookies()}
 }
 
 // device is the request's device cookie: the account it signed in to and
