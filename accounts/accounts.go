@@ -1,9 +1,10 @@
-// Package accounts holds the rules of account changes that more than one
-// door leads to: the pages, the command line and serve's first start make
-// users and reset passwords through it, so that the rules, the password
-// policy, the clock and the activity log entry are the same whichever door
-// was used. Each change and its log entry are one transaction. account/
-// keeps the primitives it uses (hashing, policy, keys).
+// Package accounts holds the rules of account changes: the pages, the
+// command line and serve's first start make users and reset passwords
+// through it, and the pages change roles, statuses, addresses and users'
+// own passwords, so that the rules, the password policy, the clock and the
+// activity log entry are the same whichever door was used. Each change, the
+// sessions and tokens it ends and its log entry are one transaction.
+// account/ keeps the primitives it uses (hashing, policy, keys).
 package accounts
 
 import (

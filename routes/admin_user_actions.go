@@ -7,7 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"pcmt/account"
-	"pcmt/apperr"
+	"pcmt/accounts"
 	"pcmt/store"
 	"pcmt/views"
 )
@@ -77,44 +77,43 @@ type adminEmailForm struct {
 	Email string
 }
 
-// changeUserEmail changes an account's e-mail address.
+// changeUserEmail changes an account's e-mail address by the accounts rules.
 func (h *Handler) changeUserEmail(c *fiber.Ctx) error {
 	u, err := h.targetUser(c)
 	if err != nil {
 		return err
 	}
-	admin := currentUser(c)
-	self := admin.ID == u.ID
+	change := h.change(c, u)
 	f := adminEmailForm{adminOwnForm{c.FormValue("current_password")}, account.NormalizeEmail(c.FormValue("email"))}
 	errs := views.FieldErrors{}
 	refuse := func(status int) error {
 		return h.renderUser(c, status, u, views.AdminUserView{Form: "email", Email: f.Email, Errors: errs})
 	}
-	if !account.ValidEmail(f.Email) {
-		errs["email"] = "Enter an e-mail address like name@example.org."
-	} else if f.Email == u.Email {
+	if err := accounts.CheckEmail(change, f.Email); errors.Is(err, accounts.ErrUnchanged) {
 		return h.backToUser(c, u, views.FlashInfo, "The e-mail address is unchanged.")
+	} else if err != nil {
+		errs = fieldErrors(err, nil)
 	}
-	status, err := h.checkAdminForm(c, self, f.CurrentPassword, errs)
+	status, err := h.checkAdminForm(c, change.ActorID == u.ID, f.CurrentPassword, errs)
 	if err != nil {
 		return err
 	}
 	if status != 0 {
 		return refuse(status)
 	}
-	err = h.store.SetEmail(c.UserContext(), u.ID, f.Email)
+	err = h.accounts.SetEmail(c.UserContext(), change, f.Email)
 	if errors.Is(err, store.ErrEmailTaken) {
 		errs["email"] = store.ErrEmailTaken.Message
 		return refuse(fiber.StatusUnprocessableEntity)
 	} else if err != nil {
 		return err
 	}
-	detail := "by an admin"
-	if self {
-		detail = ""
-	}
-	h.record(c, u.ID, admin.ID, store.EventEmailChanged, detail)
 	return h.backToUser(c, u, views.FlashSuccess, "The e-mail address of "+u.Username+" is now "+f.Email+".")
+}
+
+// change is the admin's action of the request on u.
+func (h *Handler) change(c *fiber.Ctx, u *store.User) accounts.Change {
+	return accounts.Change{User: u, ActorID: currentUser(c).ID, IP: h.clientIP(c)}
 }
 
 // adminRoleForm is what the role form posts: the role wanted, not a toggle, so
@@ -125,31 +124,22 @@ type adminRoleForm struct {
 	Confirm bool
 }
 
-var errSelfPromotion = apperr.New(apperr.Forbidden, "An admin never promotes themselves.")
-
-// changeUserRole makes an account an admin or a user. Admins may demote
-// themselves, with their password and a confirmation, unless they are the
-// last active admin; they never promote themselves.
+// changeUserRole makes an account an admin or a user by the accounts rules.
+// Admins demoting themselves confirm it and give their password.
 func (h *Handler) changeUserRole(c *fiber.Ctx) error {
 	u, err := h.targetUser(c)
 	if err != nil {
 		return err
 	}
-	admin := currentUser(c)
-	self := admin.ID == u.ID
+	change := h.change(c, u)
+	self := change.ActorID == u.ID
 	f := adminRoleForm{adminOwnForm{c.FormValue("current_password")}, store.Role(c.FormValue("role")), c.FormValue("confirm") == "yes"}
-	switch {
-	case f.Role != store.RoleAdmin && f.Role != store.RoleUser:
-		return apperr.New(apperr.Invalid, "The form named no role.")
-	case self && f.Role == store.RoleAdmin:
-		return errSelfPromotion
-	case f.Role == u.Role:
+	if err := accounts.CheckRole(change, f.Role); errors.Is(err, accounts.ErrUnchanged) {
 		return h.backToUser(c, u, views.FlashInfo, u.Username+" already has the "+string(f.Role)+" role.")
+	} else if err != nil {
+		return err
 	}
 	errs := views.FieldErrors{}
-	refuse := func(status int) error {
-		return h.renderUser(c, status, u, views.AdminUserView{Form: "role", Errors: errs})
-	}
 	if self && !f.Confirm {
 		errs["confirm"] = "Tick the box to confirm that you give up your admin role."
 	}
@@ -158,17 +148,15 @@ func (h *Handler) changeUserRole(c *fiber.Ctx) error {
 		return err
 	}
 	if status != 0 {
-		return refuse(status)
+		return h.renderUser(c, status, u, views.AdminUserView{Form: "role", Errors: errs})
 	}
-	revoked, err := h.store.SetRole(c.UserContext(), u.ID, f.Role)
+	revoked, err := h.accounts.SetRole(c.UserContext(), change, f.Role)
 	if errors.Is(err, store.ErrLastAdmin) {
 		return h.refuseUserForm(c, u, "role", nil, store.ErrLastAdmin.Message)
 	} else if err != nil {
 		return err
 	}
 	h.forgetKeys(u.ID, nil)
-	h.revokeTokens(c, u.ID)
-	h.record(c, u.ID, admin.ID, store.EventRoleChanged, fmt.Sprintf("%s → %s", u.Role, f.Role))
 	if self {
 		return h.signOutSelf(c, "You are no longer an admin. Sign in again to continue as a user.")
 	}
@@ -177,35 +165,32 @@ func (h *Handler) changeUserRole(c *fiber.Ctx) error {
 }
 
 // disableUser stops an account from signing in and signs it out
-// everywhere; the last active admin can't be disabled.
+// everywhere by the accounts rules.
 func (h *Handler) disableUser(c *fiber.Ctx) error {
 	u, err := h.targetUser(c)
 	if err != nil {
 		return err
 	}
-	admin := currentUser(c)
-	self := admin.ID == u.ID
+	change := h.change(c, u)
+	self := change.ActorID == u.ID
 	if u.Disabled {
 		return h.backToUser(c, u, views.FlashInfo, u.Username+" is already disabled.")
 	}
-	f := adminOwnForm{c.FormValue("current_password")}
 	errs := views.FieldErrors{}
-	status, err := h.checkAdminForm(c, self, f.CurrentPassword, errs)
+	status, err := h.checkAdminForm(c, self, c.FormValue("current_password"), errs)
 	if err != nil {
 		return err
 	}
 	if status != 0 {
 		return h.renderUser(c, status, u, views.AdminUserView{Form: "status", Errors: errs})
 	}
-	revoked, err := h.store.SetDisabled(c.UserContext(), u.ID, true)
+	_, err = h.accounts.Disable(c.UserContext(), change)
 	if errors.Is(err, store.ErrLastAdmin) {
 		return h.refuseUserForm(c, u, "status", nil, store.ErrLastAdmin.Message)
 	} else if err != nil {
 		return err
 	}
 	h.forgetKeys(u.ID, nil)
-	h.revokeTokens(c, u.ID)
-	h.record(c, u.ID, admin.ID, store.EventUserDisabled, plural(revoked, "session signed out", "sessions signed out"))
 	if self {
 		return h.signOutSelf(c, "Your account is disabled. Another admin can enable it again.")
 	}
@@ -218,21 +203,11 @@ func (h *Handler) enableUser(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if !u.Disabled {
+	err = h.accounts.Enable(c.UserContext(), h.change(c, u))
+	if errors.Is(err, accounts.ErrUnchanged) {
 		return h.backToUser(c, u, views.FlashInfo, u.Username+" is not disabled.")
-	}
-	if _, err := h.store.SetDisabled(c.UserContext(), u.ID, false); err != nil {
+	} else if err != nil {
 		return err
 	}
-	h.record(c, u.ID, currentUser(c).ID, store.EventUserEnabled, "")
 	return h.backToUser(c, u, views.FlashSuccess, u.Username+" can sign in again.")
-}
-
-// revokeTokens ends a user's API tokens with their sessions: a disabled,
-// reset or re-roled account keeps no way in. A failure is logged; the
-// token guard refuses disabled and reset users anyway.
-func (h *Handler) revokeTokens(c *fiber.Ctx, userID int64) {
-	if _, err := h.store.RevokeUserTokens(c.UserContext(), userID, h.now()); err != nil {
-		h.log.Error("revoke tokens", "err", err, "user", userID, "request_id", requestIDOf(c))
-	}
 }

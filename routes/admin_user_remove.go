@@ -45,15 +45,15 @@ type adminDeleteForm struct {
 	ConfirmUsername string
 }
 
-// deleteUser removes an account and signs it out everywhere; the activity
-// log keeps its history. The last active admin can't be deleted.
+// deleteUser removes an account and signs it out everywhere by the
+// accounts rules; the activity log keeps its history.
 func (h *Handler) deleteUser(c *fiber.Ctx) error {
 	u, err := h.targetUser(c)
 	if err != nil {
 		return err
 	}
-	admin := currentUser(c)
-	self := admin.ID == u.ID
+	change := h.change(c, u)
+	self := change.ActorID == u.ID
 	f := adminDeleteForm{adminOwnForm{c.FormValue("current_password")}, c.FormValue("confirm_username")}
 	errs := views.FieldErrors{}
 	if f.ConfirmUsername != u.Username {
@@ -66,14 +66,13 @@ func (h *Handler) deleteUser(c *fiber.Ctx) error {
 	if status != 0 {
 		return h.renderUser(c, status, u, views.AdminUserView{Form: "delete", Errors: errs})
 	}
-	err = h.store.DeleteUser(c.UserContext(), u.ID)
+	err = h.accounts.Delete(c.UserContext(), change)
 	if errors.Is(err, store.ErrLastAdmin) {
 		return h.refuseUserForm(c, u, "delete", nil, store.ErrLastAdmin.Message)
 	} else if err != nil {
 		return err
 	}
 	h.forgetKeys(u.ID, nil)
-	h.record(c, u.ID, admin.ID, store.EventUserDeleted, "account "+u.Username)
 	if self {
 		return h.signOutSelf(c, "Your account is deleted.")
 	}

@@ -6,7 +6,7 @@ import (
 	"filippo.io/age"
 	"github.com/gofiber/fiber/v2"
 
-	"pcmt/account"
+	"pcmt/accounts"
 	"pcmt/store"
 	"pcmt/views"
 )
@@ -39,9 +39,9 @@ func (h *Handler) showPassword(c *fiber.Ctx) error {
 	return h.renderPassword(c, fiber.StatusOK, views.PasswordForm{})
 }
 
-// changePassword re-authenticates the user, stores the new password,
-// re-wraps (or, the first time, creates) their key, moves this browser to a
-// new session and signs every other session out and every API token off.
+// changePassword re-authenticates the user and changes their password by
+// the accounts rules: their key re-wrapped (or, the first time, made), this
+// browser moved to a new session, every other session and API token ended.
 func (h *Handler) changePassword(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	user, sess := currentUser(c), currentSession(c)
@@ -71,42 +71,27 @@ func (h *Handler) changePassword(c *fiber.Ctx) error {
 		return h.renderPassword(c, fiber.StatusUnprocessableEntity, views.PasswordForm{Errors: errs})
 	}
 
-	newPassword := account.NormalizePassword(f.New)
-	change := store.PasswordChange{}
 	var identity *age.X25519Identity
-	var err error
 	if user.HasVault() {
+		var err error
 		if identity, err = h.vault.Identity(sess.IDHash); err != nil {
 			return err
 		}
-		change.AgeRecipient = user.AgeRecipient
-		if change.WrappedIdentity, err = h.vault.Wrap(ctx, identity, newPassword); err != nil {
-			return keyError(err)
-		}
-	} else if change.AgeRecipient, change.WrappedIdentity, identity, err = h.vault.NewKey(ctx, newPassword); err != nil {
+	}
+	var keep []byte
+	done, err := h.accounts.ChangeOwnPassword(ctx, accounts.OwnPassword{
+		User: user, Current: f.Current, New: f.New, Identity: identity, IP: h.clientIP(c),
+		StartSession: func(identity *age.X25519Identity) (hash []byte, err error) {
+			keep, err = h.startSession(c, user, identity)
+			return keep, err
+		},
+	})
+	if err != nil {
 		return keyError(err)
 	}
-	if change.Hash, err = h.hasher.Hash(ctx, newPassword); err != nil {
-		return err
-	}
+	h.forgetKeys(user.ID, keep)
+	revoked, tokens := done.Revoked, done.Tokens
 
-	if change.KeepSession, err = h.startSession(c, user, identity); err != nil {
-		return err
-	}
-	// Tokens go first: should the change then fail, the account is left
-	// with fewer ways in, not more.
-	tokens, err := h.revokeTokensAtPasswordChange(c, user.ID)
-	if err != nil {
-		return err
-	}
-	revoked, err := h.store.ChangePassword(ctx, user.ID, change)
-	if err != nil {
-		return err
-	}
-	h.forgetKeys(user.ID, change.KeepSession)
-	h.record(c, user.ID, user.ID, store.EventPasswordChanged, plural(revoked, "other session signed out", "other sessions signed out"))
-
-	user.MustChangePassword = false
 	msg := "Your password is changed."
 	if revoked > 0 {
 		msg += " " + plural(revoked, "other session was", "other sessions were") + " signed out."

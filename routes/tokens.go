@@ -149,18 +149,6 @@ func tokenDetail(t store.Token) string {
 	return "“" + t.Name + "” (pcmt_" + t.Prefix + "…, " + strings.Join(t.Scopes, " ") + ")"
 }
 
-// revokeTokensAtPasswordChange revokes every token of the user: a new
-// password ends what the old one let anyone set up. It says how many
-// worked.
-func (h *Handler) revokeTokensAtPasswordChange(c *fiber.Ctx, userID int64) (int64, error) {
-	n, err := h.store.RevokeUserTokens(c.UserContext(), userID, h.now())
-	if err != nil || n == 0 {
-		return n, err
-	}
-	h.record(c, userID, userID, store.EventTokenRevoked, strconv.FormatInt(n, 10)+" at password change")
-	return n, nil
-}
-
 // tokenOwner is what GET /api/v1/me answers: who a token acts for and what
 // it may do, for scripts checking their token.
 type tokenOwner struct {

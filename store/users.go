@@ -206,70 +206,80 @@ func changePassword(ctx context.Context, tx *sql.Tx, id int64, c PasswordChange)
 
 // SetEmail changes a user's e-mail address.
 func (s *Store) SetEmail(ctx context.Context, id int64, email string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE users SET email = ? WHERE id = ?`, email, id)
-		if err != nil {
-			return uniqueError(err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return wrap("set e-mail", sql.ErrNoRows)
-		}
-		return nil
-	})
+	return s.tx(ctx, func(tx *sql.Tx) error { return setEmail(ctx, tx, id, email) })
+}
+
+func setEmail(ctx context.Context, tx *sql.Tx, id int64, email string) error {
+	res, err := tx.ExecContext(ctx, `UPDATE users SET email = ? WHERE id = ?`, email, id)
+	if err != nil {
+		return uniqueError(err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return wrap("set e-mail", sql.ErrNoRows)
+	}
+	return nil
 }
 
 // SetRole changes a user's role and revokes their sessions (a privilege
 // change). Demoting the last active admin is refused with ErrLastAdmin.
 func (s *Store) SetRole(ctx context.Context, id int64, role Role) (int, error) {
 	var revoked int
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		if role != RoleAdmin {
-			if err := ensureOtherAdmin(ctx, tx, id); err != nil {
-				return err
-			}
-		}
-		if err := updateOne(ctx, tx, `UPDATE users SET role = ? WHERE id = ?`, role, id); err != nil {
-			return err
-		}
-		var err error
-		revoked, err = deleteSessions(ctx, tx, id, nil)
+	err := s.tx(ctx, func(tx *sql.Tx) (err error) {
+		revoked, err = setRole(ctx, tx, id, role)
 		return err
 	})
 	return revoked, wrap("set role", err)
+}
+
+func setRole(ctx context.Context, tx *sql.Tx, id int64, role Role) (int, error) {
+	if role != RoleAdmin {
+		if err := ensureOtherAdmin(ctx, tx, id); err != nil {
+			return 0, err
+		}
+	}
+	if err := updateOne(ctx, tx, `UPDATE users SET role = ? WHERE id = ?`, role, id); err != nil {
+		return 0, err
+	}
+	return deleteSessions(ctx, tx, id, nil)
 }
 
 // SetDisabled disables or enables an account; disabling revokes its sessions
 // and is refused for the last active admin.
 func (s *Store) SetDisabled(ctx context.Context, id int64, disabled bool) (int, error) {
 	var revoked int
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		if disabled {
-			if err := ensureOtherAdmin(ctx, tx, id); err != nil {
-				return err
-			}
-		}
-		if err := updateOne(ctx, tx, `UPDATE users SET disabled = ? WHERE id = ?`, disabled, id); err != nil {
-			return err
-		}
-		if !disabled {
-			return nil
-		}
-		var err error
-		revoked, err = deleteSessions(ctx, tx, id, nil)
+	err := s.tx(ctx, func(tx *sql.Tx) (err error) {
+		revoked, err = setDisabled(ctx, tx, id, disabled)
 		return err
 	})
 	return revoked, wrap("set disabled", err)
 }
 
+func setDisabled(ctx context.Context, tx *sql.Tx, id int64, disabled bool) (int, error) {
+	if disabled {
+		if err := ensureOtherAdmin(ctx, tx, id); err != nil {
+			return 0, err
+		}
+	}
+	if err := updateOne(ctx, tx, `UPDATE users SET disabled = ? WHERE id = ?`, disabled, id); err != nil {
+		return 0, err
+	}
+	if !disabled {
+		return 0, nil
+	}
+	return deleteSessions(ctx, tx, id, nil)
+}
+
 // DeleteUser removes an account and, through the foreign keys, its sessions;
 // the last active admin can't be deleted.
 func (s *Store) DeleteUser(ctx context.Context, id int64) error {
-	return wrap("delete user", s.tx(ctx, func(tx *sql.Tx) error {
-		if err := ensureOtherAdmin(ctx, tx, id); err != nil {
-			return err
-		}
-		return updateOne(ctx, tx, `DELETE FROM users WHERE id = ?`, id)
-	}))
+	return wrap("delete user", s.tx(ctx, func(tx *sql.Tx) error { return deleteUser(ctx, tx, id) }))
+}
+
+func deleteUser(ctx context.Context, tx *sql.Tx, id int64) error {
+	if err := ensureOtherAdmin(ctx, tx, id); err != nil {
+		return err
+	}
+	return updateOne(ctx, tx, `DELETE FROM users WHERE id = ?`, id)
 }
 
 // ensureOtherAdmin refuses when id is an active admin and no other active
