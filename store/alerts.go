@@ -166,11 +166,17 @@ func (p prefixScanner) Scan(dest ...any) error { return p.row.Scan(append(p.pre,
 // most limit of them.
 func (s *Store) AlertsFor(ctx context.Context, userID int64, limit int) ([]Alert, error) {
 	const op = "list alerts"
-	rows, err := s.r.QueryContext(ctx, `SELECT a.id, a.user_id, a.watch_item_id, w.kind, a.created_at,
+	// A kept statement: parsing this query cost several times running it
+	// for a user with a few alerts.
+	stmt, err := s.prepared(ctx, &s.alertsStmt, `SELECT a.id, a.user_id, a.watch_item_id, w.kind, a.created_at,
 		a.seen_at, a.known_at_add, a.emailed, b.*
 		FROM alerts a JOIN watch_items w ON w.id = a.watch_item_id
 		JOIN (SELECT `+breachColumns+` FROM breaches) b ON b.id = a.breach_id
-		WHERE a.user_id = ? ORDER BY a.created_at DESC, a.id DESC LIMIT ?`, userID, limit)
+		WHERE a.user_id = ? ORDER BY a.created_at DESC, a.id DESC LIMIT ?`)
+	if err != nil {
+		return nil, wrap(op, err)
+	}
+	rows, err := stmt.QueryContext(ctx, userID, limit)
 	if err != nil {
 		return nil, wrap(op, err)
 	}

@@ -29,6 +29,7 @@ type Store struct {
 	sessionUserStmt *sql.Stmt
 	holdingStmt     *sql.Stmt // BreachesHolding: every search
 	breachCountStmt *sql.Stmt
+	alertsStmt      *sql.Stmt // AlertsFor: every dashboard
 	sessions        *sessionCache
 	ranges          *rangeReader
 	pwnedGen        atomic.Uint64 // bumped by every corpus write
@@ -166,7 +167,7 @@ func (s *Store) Close() error {
 	defer s.mu.Unlock()
 	var errs []error
 	s.ranges.close()
-	for _, stmt := range []*sql.Stmt{s.sessionUserStmt, s.holdingStmt, s.breachCountStmt} {
+	for _, stmt := range []*sql.Stmt{s.sessionUserStmt, s.holdingStmt, s.breachCountStmt, s.alertsStmt} {
 		if stmt != nil {
 			errs = append(errs, stmt.Close())
 		}
