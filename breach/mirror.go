@@ -22,13 +22,12 @@ import (
 type Mirror struct {
 	Store   *store.Store
 	Fetcher *hibp.RangeFetcher
-	// Timeout bounds one fill, waits for upstream included; default 10 s.
-	Timeout time.Duration
-	// Now is the clock of the commits; nil means time.Now.
-	Now func() time.Time
 
 	group singleflight.Group
 }
+
+// mirrorTimeout bounds one fill, waits for upstream included.
+const mirrorTimeout = 10 * time.Second
 
 // NewMirror fetches from url with a fetcher made for requests someone
 // waits on: few retries, short waits.
@@ -53,25 +52,11 @@ func (m *Mirror) Fill(ctx context.Context, mode store.PwnedMode, prefix uint32) 
 	_, err, _ := m.group.Do(key, func() (any, error) {
 		// The fetch runs on for the callers that share it, even when the
 		// first one gives up.
-		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), m.timeout())
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), mirrorTimeout)
 		defer cancel()
 		return nil, m.fill(fctx, mode, prefix)
 	})
 	return err
-}
-
-func (m *Mirror) timeout() time.Duration {
-	if m.Timeout > 0 {
-		return m.Timeout
-	}
-	return 10 * time.Second
-}
-
-func (m *Mirror) now() time.Time {
-	if m.Now != nil {
-		return m.Now()
-	}
-	return time.Now()
 }
 
 func (m *Mirror) fill(ctx context.Context, mode store.PwnedMode, prefix uint32) error {
@@ -94,6 +79,6 @@ func (m *Mirror) fill(ctx context.Context, mode store.PwnedMode, prefix uint32) 
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrUpstream, err)
 	}
-	_, err = m.Store.CommitPwnedSync(ctx, store.MirrorJob, mode, []*store.PwnedSyncRange{r}, m.now())
+	_, err = m.Store.CommitPwnedSync(ctx, store.MirrorJob, mode, []*store.PwnedSyncRange{r}, time.Now())
 	return err
 }

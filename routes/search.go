@@ -12,10 +12,11 @@ import (
 )
 
 // Search terms are secrets of the user who types them: they are never
-// logged (the access log writes the path without the query, and no form
-// body), never stored, and a password is hashed as soon as it is read (see
+// logged (the access log writes the route's template, never the path, the
+// query or a form body), never stored, and a password is hashed as soon as it is read (see
 // package search, which runs the searches). With JavaScript,
-// static/src/pwcheck.js checks passwords in the browser against /range and
+// static/src/pwcheck.js checks passwords in the browser against
+// /search/range (search_range.go), sending only hash prefixes, and
 // this handler never sees them.
 
 const (
