@@ -2,7 +2,6 @@ package routes
 
 import (
 	"strconv"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -60,7 +59,7 @@ func (h *Handler) markAlertsSeen(c *fiber.Ctx) error {
 	if err != nil || through <= 0 {
 		return apperr.New(apperr.Invalid, "The form named no alerts.")
 	}
-	if _, err := h.store.MarkAlertsSeen(c.UserContext(), currentUser(c).ID, through, time.Now()); err != nil {
+	if _, err := h.store.MarkAlertsSeen(c.UserContext(), currentUser(c).ID, through, h.now()); err != nil {
 		return err
 	}
 	if isHTMX(c) {

@@ -25,7 +25,7 @@ func (h *Handler) flash(c *fiber.Ctx, kind views.FlashKind, message string) {
 		return
 	}
 	c.Cookie(&fiber.Cookie{Name: flashCookie, Value: v, Path: "/", HTTPOnly: true, Secure: h.cookies.secure,
-		SameSite: fiber.CookieSameSiteLaxMode, Expires: time.Now().Add(5 * time.Minute)})
+		SameSite: fiber.CookieSameSiteLaxMode, Expires: h.now().Add(5 * time.Minute)})
 }
 
 // pendingFlashes are the flashes set during this request.

@@ -171,7 +171,7 @@ func (h *Handler) startSession(c *fiber.Ctx, user *store.User, identity *age.X25
 		h.endSession(c.UserContext(), old.UserID, old.IDHash)
 	}
 	id, hash := account.NewSessionID()
-	now := time.Now()
+	now := h.now()
 	sess := &store.Session{
 		IDHash: hash, UserID: user.ID, CreatedAt: now, LastSeenAt: now,
 		ExpiresAt: now.Add(h.cfg.Session.MaxAge.Std()),
