@@ -5,7 +5,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"pcmt/apperr"
 	"pcmt/store"
 	"pcmt/views"
 )
@@ -14,9 +13,9 @@ import (
 // panel alone, which polls itself until the job ends. The state is the
 // job's row, so leaving and coming back shows where it got to.
 func (h *Handler) showImportJob(c *fiber.Ctx) error {
-	id, ok := userID(c.Params("id"))
-	if !ok {
-		return apperr.ErrNotFound
+	id, err := pathID(c)
+	if err != nil {
+		return err
 	}
 	job, err := h.store.ImportJobByID(c.UserContext(), id)
 	if err != nil {

@@ -1,7 +1,6 @@
 package routes
 
 import (
-	"errors"
 	"strconv"
 	"strings"
 
@@ -54,29 +53,4 @@ func (h *Handler) createUser(c *fiber.Ctx) error {
 	}
 	return render(c, fiber.StatusOK, views.AdminPasswordShown(h.page(c, "Account created"),
 		views.AdminOneTimePassword{User: userRow(user), Password: created.GeneratedPassword}))
-}
-
-// fieldErrors are the messages beside the fields of a form that the
-// accounts rules refused, or nil when err is no refusal. names renames the
-// rules' fields to the form's where they differ.
-func fieldErrors(err error, names map[accounts.Field]string) views.FieldErrors {
-	errs := views.FieldErrors{}
-	var refused accounts.Refused
-	switch {
-	case errors.As(err, &refused):
-		for f, msg := range refused {
-			name := string(f)
-			if n, ok := names[f]; ok {
-				name = n
-			}
-			errs[name] = msg
-		}
-	case errors.Is(err, store.ErrUsernameTaken):
-		errs["username"] = store.ErrUsernameTaken.Message
-	case errors.Is(err, store.ErrEmailTaken):
-		errs["email"] = store.ErrEmailTaken.Message
-	default:
-		return nil
-	}
-	return errs
 }

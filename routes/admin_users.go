@@ -6,7 +6,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"pcmt/apperr"
 	"pcmt/store"
 	"pcmt/views"
 )
@@ -80,58 +79,4 @@ func userRow(u *store.User) views.AdminUserRow {
 		ID: u.ID, Username: u.Username, Email: u.Email, Admin: u.IsAdmin(), Disabled: u.Disabled,
 		MustChange: u.MustChangePassword, CreatedAt: u.CreatedAt, LastSignIn: u.LastSignInAt,
 	}
-}
-
-// parseUserID reads the :id of an admin URL: a positive decimal number
-// without sign or leading zeros, or not found.
-func parseUserID(c *fiber.Ctx) (int64, error) {
-	id, ok := userID(c.Params("id"))
-	if !ok {
-		return 0, apperr.ErrNotFound
-	}
-	return id, nil
-}
-
-// userID parses s when it is the canonical decimal form of a positive
-// int64, so that one account has one address.
-func userID(s string) (int64, bool) {
-	if s == "" || s[0] == '0' || strings.Trim(s, "0123456789") != "" {
-		return 0, false
-	}
-	id, err := strconv.ParseInt(s, 10, 64)
-	return id, err == nil
-}
-
-// targetUser is the account an admin URL names.
-func (h *Handler) targetUser(c *fiber.Ctx) (*store.User, error) {
-	id, err := parseUserID(c)
-	if err != nil {
-		return nil, err
-	}
-	return h.store.User(c.UserContext(), id)
-}
-
-// showUser renders one account with its actions.
-func (h *Handler) showUser(c *fiber.Ctx) error {
-	u, err := h.targetUser(c)
-	if err != nil {
-		return err
-	}
-	return h.renderUser(c, fiber.StatusOK, u, views.AdminUserView{})
-}
-
-// renderUser renders an account's page; v carries a refused form's
-// messages.
-func (h *Handler) renderUser(c *fiber.Ctx, status int, u *store.User, v views.AdminUserView) error {
-	v.User, v.HasKey, v.Self = userRow(u), u.HasVault(), currentUser(c).ID == u.ID
-	if v.Form != "email" {
-		v.Email = u.Email
-	}
-	return render(c, status, views.AdminUser(h.page(c, u.Username), v))
-}
-
-// refuseUserForm re-renders an account's page, 422, with the refused form's
-// field errors and message.
-func (h *Handler) refuseUserForm(c *fiber.Ctx, u *store.User, form string, errs views.FieldErrors, message string) error {
-	return h.renderUser(c, fiber.StatusUnprocessableEntity, u, views.AdminUserView{Form: form, Errors: errs, Message: message})
 }

@@ -300,12 +300,12 @@ func TestAdminIDsAreParsedStrictly(t *testing.T) {
 	}
 }
 
-func FuzzUserID(f *testing.F) {
+func FuzzCanonicalID(f *testing.F) {
 	for _, s := range []string{"1", "0", "01", "-1", "+1", "9223372036854775807", "9223372036854775808", "1e3", " 1", "١"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		id, ok := userID(s)
+		id, ok := canonicalID(s)
 		if ok && (id <= 0 || strconv.FormatInt(id, 10) != s) {
 			t.Fatalf("%q parsed as %d", s, id)
 		}

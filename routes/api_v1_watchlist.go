@@ -8,7 +8,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"pcmt/apperr"
 	"pcmt/store"
 )
 
@@ -118,11 +117,11 @@ func (h *Handler) apiAddWatch(c *fiber.Ctx) error {
 
 // apiDeleteWatch removes one of the user's values; another user's is 404.
 func (h *Handler) apiDeleteWatch(c *fiber.Ctx) error {
-	id, ok := userID(c.Params("id"))
-	if !ok {
-		return apperr.ErrNotFound
+	id, err := pathID(c)
+	if err != nil {
+		return err
 	}
-	err := h.store.DeleteWatchItem(c.UserContext(), currentUser(c).ID, id)
+	err = h.store.DeleteWatchItem(c.UserContext(), currentUser(c).ID, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return apiError(c, fiber.StatusNotFound, "not_found", "There is no such watched value.")
 	}

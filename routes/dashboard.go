@@ -105,11 +105,3 @@ func dashboardData(alerts []store.Alert) views.DashboardData {
 	d.Classes = views.DataClassBreakdown(exposures)
 	return d
 }
-
-// kindLabel is how a watched item's kind reads on a page.
-func kindLabel(k store.RecordKind) string {
-	if k == store.RecordEmail {
-		return "E-mail"
-	}
-	return "Username"
-}

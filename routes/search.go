@@ -23,8 +23,6 @@ const (
 	errSearchEmpty       = "Please enter an e-mail address, a username or a password."
 	errSearchType        = "Please choose what to search for: an account or a password."
 	errSearchPasswordURL = "Passwords are never searched through a link: type it into the form instead."
-	noticeHIBPBusy       = "Have I Been Pwned is busy: these are local results only. Please try again in a moment."
-	noticeHIBPFailed     = "Have I Been Pwned could not be asked: these are local results only."
 )
 
 // searchForm is what the search form sends.
@@ -135,16 +133,4 @@ func localHit(b *store.Breach) views.SearchHit {
 	v := breachView(b)
 	return views.SearchHit{Title: v.Heading(), Date: v.Date, DataClasses: v.DataClasses,
 		Verified: v.Verified, Source: "local", Href: v.Href()}
-}
-
-// hibpNotice is the line a result shows when HIBP was to be asked and
-// could not be; "" otherwise.
-func hibpNotice(s search.HIBP) string {
-	switch s {
-	case search.HIBPBusy:
-		return noticeHIBPBusy
-	case search.HIBPFailed:
-		return noticeHIBPFailed
-	}
-	return ""
 }

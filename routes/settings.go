@@ -2,7 +2,6 @@ package routes
 
 import (
 	"encoding/hex"
-	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -88,44 +87,6 @@ func activityRows(events []store.Activity) []views.ActivityRow {
 	return rows
 }
 
-var eventText = map[string]string{
-	store.EventSignIn:          "Signed in",
-	store.EventSignInFailed:    "Failed sign-in",
-	store.EventSignInThrottled: "Sign-in refused: too many failures",
-	store.EventSignOut:         "Signed out",
-	store.EventSignUp:          "Account created (sign-up)",
-	store.EventPasswordChanged: "Password changed",
-	store.EventEmailChanged:    "E-mail address changed",
-	store.EventSessionsRevoked: "Sessions signed out",
-	store.EventTOTPEnabled:     "Two-factor sign-in turned on",
-	store.EventTOTPDisabled:    "Two-factor sign-in turned off",
-	store.EventRecoveryUsed:    "Recovery code used",
-	store.EventUserCreated:     "Account created by an admin",
-	store.EventRoleChanged:     "Role changed by an admin",
-	store.EventUserDisabled:    "Account disabled by an admin",
-	store.EventUserEnabled:     "Account enabled by an admin",
-	store.EventUserDeleted:     "Account deleted by an admin",
-	store.EventPasswordReset:   "Password reset by an admin",
-
-	store.EventRecoveryCodesReplaced: "New recovery codes made",
-
-	store.EventTokenCreated: "API token created",
-	store.EventTokenRevoked: "API token revoked",
-
-	store.EventImportUploaded: "Breach file uploaded for import",
-	store.EventBreachEdited:   "Breach edited",
-	store.EventBreachDeleted:  "Breach deleted",
-	store.EventHIBPKeyChanged: "Have I Been Pwned API key changed",
-	store.EventCorpusSync:     "Pwned Passwords sync started",
-}
-
-func describeEvent(e store.Activity) string {
-	if t, ok := eventText[e.Event]; ok {
-		return t
-	}
-	return e.Event
-}
-
 // describeBrowser names the browser and system of a User-Agent header, well
 // enough to recognise one's own devices.
 func describeBrowser(ua string) string {
@@ -148,12 +109,4 @@ func describeBrowser(ua string) string {
 		}
 	}
 	return browser
-}
-
-// plural is "1 thing" or "n things".
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return strconv.Itoa(n) + " " + many
 }

@@ -179,9 +179,9 @@ func (h *Handler) addWatch(ctx context.Context, user *store.User, value string) 
 // deleteWatchItem removes one of the user's values and its alerts.
 // Another user's item does not exist for this one: 404.
 func (h *Handler) deleteWatchItem(c *fiber.Ctx) error {
-	id, ok := userID(c.Params("id"))
-	if !ok {
-		return apperr.ErrNotFound
+	id, err := pathID(c)
+	if err != nil {
+		return err
 	}
 	if err := h.store.DeleteWatchItem(c.UserContext(), currentUser(c).ID, id); err != nil {
 		return err

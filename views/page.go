@@ -1,5 +1,11 @@
-// Package views holds the templ components: the layout, shared parts and one
-// file per resource, mirroring routes/.
+// Package views holds the templ components. A file named after a resource
+// renders the pages of routes/ files of the same name: views/admin_user.templ
+// is what routes/admin_user.go and routes/admin_user_*.go show. The other
+// files are parts several resources share, and none of them holds a page:
+// layout.templ (the frame of every page), page.go (what every page needs),
+// forms.templ (fields, buttons, messages), admin.templ (the admin pages'
+// tabs, sections and badges), breach_facts.templ (a breach's facts and
+// badges), charts.templ and helpers.go (formatting).
 package views
 
 // Page is what every full page needs besides its own content.

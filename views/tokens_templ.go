@@ -595,7 +595,7 @@ func tokenForm(p Page, t TokensPage) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = adminSelect("token", "expiry", "Expires after", t.Form.Expiry, t.Expiries, t.Form.Errors).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = selectField("token", "expiry", "Expires after", t.Form.Expiry, t.Expiries, t.Form.Errors).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
