@@ -17,7 +17,7 @@ type Breach struct {
 	Title  string `json:"Title"`
 	Domain string `json:"Domain"`
 	// BreachDate is the day of the breach (zero when HIBP gives none).
-	BreachDate   time.Time `json:"BreachDate"`
+	BreachDate   Day       `json:"BreachDate"`
 	AddedDate    time.Time `json:"AddedDate"`
 	ModifiedDate time.Time `json:"ModifiedDate"`
 	PwnCount     int64     `json:"PwnCount"`
@@ -35,24 +35,34 @@ type Breach struct {
 	IsStealerLog       bool     `json:"IsStealerLog"`
 }
 
-// UnmarshalJSON reads HIBP's BreachDate, a bare "YYYY-MM-DD".
-func (b *Breach) UnmarshalJSON(data []byte) error {
-	type plain Breach
-	aux := struct {
-		*plain
-		BreachDate string `json:"BreachDate"`
-	}{plain: (*plain)(b)}
-	if err := json.Unmarshal(data, &aux); err != nil {
-		return err
+// Day is a day as HIBP writes it, a bare "YYYY-MM-DD"; an empty string or
+// null is an unknown day, the zero Day. The /api/v3 answers write their
+// breaches' days with it too, so that one type reads and writes the shape.
+type Day struct{ time.Time }
+
+// MarshalJSON writes the day, "" when unknown.
+func (d Day) MarshalJSON() ([]byte, error) {
+	if d.IsZero() {
+		return []byte(`""`), nil
 	}
-	b.BreachDate = time.Time{}
-	if aux.BreachDate != "" {
-		d, err := time.Parse(time.DateOnly, aux.BreachDate)
-		if err != nil {
-			return fmt.Errorf("BreachDate: %w", err)
-		}
-		b.BreachDate = d
+	return []byte(`"` + d.UTC().Format(time.DateOnly) + `"`), nil
+}
+
+// UnmarshalJSON reads a day, "" or null.
+func (d *Day) UnmarshalJSON(data []byte) error {
+	var s *string
+	if err := json.Unmarshal(data, &s); err != nil {
+		return fmt.Errorf("BreachDate: %w", err)
 	}
+	d.Time = time.Time{}
+	if s == nil || *s == "" {
+		return nil
+	}
+	t, err := time.Parse(time.DateOnly, *s)
+	if err != nil {
+		return fmt.Errorf("BreachDate: %w", err)
+	}
+	d.Time = t
 	return nil
 }
 

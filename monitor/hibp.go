@@ -43,7 +43,7 @@ func (w *HIBPWatch) Check(ctx context.Context) (int, error) {
 	var fresh []store.Breach
 	for _, b := range list {
 		if _, ok := known[b.Name]; !ok {
-			fresh = append(fresh, store.Breach{Name: b.Name, Title: b.Title, Domain: b.Domain, Date: b.BreachDate,
+			fresh = append(fresh, store.Breach{Name: b.Name, Title: b.Title, Domain: b.Domain, Date: b.BreachDate.Time,
 				IsVerified: b.IsVerified, DataClasses: b.DataClasses, Emails: b.PwnCount})
 		}
 	}

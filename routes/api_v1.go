@@ -61,7 +61,7 @@ func (h *Handler) apiSearch(c *fiber.Ctx) error {
 			DataClasses: orEmpty(b.DataClasses), Verified: b.IsVerified, Source: "local", URL: "/breaches/" + strconv.FormatInt(b.ID, 10)})
 	}
 	for _, b := range r.Remote {
-		out.Breaches = append(out.Breaches, apiHit{Title: cmp.Or(b.Title, b.Name), Date: apiDay(b.BreachDate),
+		out.Breaches = append(out.Breaches, apiHit{Title: cmp.Or(b.Title, b.Name), Date: apiDay(b.BreachDate.Time),
 			DataClasses: orEmpty(b.DataClasses), Verified: b.IsVerified, Source: "hibp"})
 	}
 	return c.JSON(out)

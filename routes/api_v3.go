@@ -11,6 +11,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"pcmt/hibp"
 	"pcmt/store"
 )
 
@@ -20,49 +21,17 @@ import (
 // formats and status codes. The caller's personal API token goes where
 // HIBP's key goes, in the hibp-api-key header.
 
-// hibpBreach is a breach in HIBP's JSON shape.
-type hibpBreach struct {
-	Name               string   `json:"Name"`
-	Title              string   `json:"Title"`
-	Domain             string   `json:"Domain"`
-	BreachDate         string   `json:"BreachDate"`
-	AddedDate          string   `json:"AddedDate"`
-	ModifiedDate       string   `json:"ModifiedDate"`
-	PwnCount           int64    `json:"PwnCount"`
-	Description        string   `json:"Description"`
-	LogoPath           string   `json:"LogoPath"`
-	DataClasses        []string `json:"DataClasses"`
-	IsVerified         bool     `json:"IsVerified"`
-	IsFabricated       bool     `json:"IsFabricated"`
-	IsSensitive        bool     `json:"IsSensitive"`
-	IsRetired          bool     `json:"IsRetired"`
-	IsSpamList         bool     `json:"IsSpamList"`
-	IsMalware          bool     `json:"IsMalware"`
-	IsSubscriptionFree bool     `json:"IsSubscriptionFree"`
-	IsStealerLog       bool     `json:"IsStealerLog"`
-}
-
 // hibpName is a breach of a truncated answer.
 type hibpName struct {
 	Name string `json:"Name"`
 }
 
-// hibpDates are how HIBP writes dates: a day for when the breach happened,
-// seconds in UTC for when it was added or changed.
-const (
-	hibpDay  = "2006-01-02"
-	hibpTime = "2006-01-02T15:04:05Z"
-)
-
-func toHIBP(b store.Breach) hibpBreach {
-	day := ""
-	if !b.Date.IsZero() {
-		day = b.Date.UTC().Format(hibpDay)
-	}
-	return hibpBreach{
-		Name: b.Name, Title: b.Title, Domain: b.Domain, BreachDate: day,
-		AddedDate:    b.AddedAt.UTC().Truncate(time.Second).Format(hibpTime),
-		ModifiedDate: b.ModifiedAt.UTC().Truncate(time.Second).Format(hibpTime),
+// toHIBP is b as HIBP describes a breach: dates in whole seconds, UTC.
+func toHIBP(b store.Breach) hibp.Breach {
+	return hibp.Breach{
+		Name: b.Name, Title: b.Title, Domain: b.Domain, BreachDate: hibp.Day{Time: b.Date},
+		AddedDate:    b.AddedAt.UTC().Truncate(time.Second),
+		ModifiedDate: b.ModifiedAt.UTC().Truncate(time.Second),
 		PwnCount:     max(b.Emails, b.Usernames, b.Passwords+b.Hashes),
 		Description:  b.Description, DataClasses: orEmpty(b.DataClasses), IsVerified: b.IsVerified,
 	}
@@ -99,8 +68,8 @@ func (h *Handler) breachedAccountV3(c *fiber.Ctx) error {
 	return c.JSON(hibpList(found))
 }
 
-func hibpList(bs []store.Breach) []hibpBreach {
-	out := make([]hibpBreach, len(bs))
+func hibpList(bs []store.Breach) []hibp.Breach {
+	out := make([]hibp.Breach, len(bs))
 	for i, b := range bs {
 		out[i] = toHIBP(b)
 	}

@@ -60,7 +60,7 @@ func TestHIBPv3BreachedAccount(t *testing.T) {
 		t.Fatalf("truncated: %d %s", resp.StatusCode, body)
 	}
 	resp, body = v3Get(t, a, "/api/v3/breachedaccount/ann%40example.org?truncateResponse=false", key)
-	var full []hibpBreach
+	var full []wireBreach
 	if resp.StatusCode != http.StatusOK || json.Unmarshal([]byte(body), &full) != nil || len(full) != 2 {
 		t.Fatalf("full: %d %s", resp.StatusCode, body)
 	}
@@ -148,17 +148,27 @@ func TestHIBPv3BreachesAndDataClasses(t *testing.T) {
 	u := a.addUser("carol", store.RoleUser, "a long passphrase", false)
 	key := storeToken(t, a, u.ID, time.Hour, store.ScopeWatchlistRead) // any scope lists breaches
 
-	var all []hibpBreach
+	var all []wireBreach
 	if _, body := v3Get(t, a, "/api/v3/breaches", key); json.Unmarshal([]byte(body), &all) != nil || len(all) != 2 {
 		t.Fatalf("breaches: %s", body)
 	}
-	var dom []hibpBreach
+	var dom []wireBreach
 	if _, body := v3Get(t, a, "/api/v3/breaches?domain=example.com", key); json.Unmarshal([]byte(body), &dom) != nil || len(dom) != 1 || dom[0].Name != "Forum" {
 		t.Fatalf("by domain: %s", body)
 	}
-	var one hibpBreach
-	if resp, body := v3Get(t, a, "/api/v3/breach/forum", key); resp.StatusCode != http.StatusOK || json.Unmarshal([]byte(body), &one) != nil || one.Title != "The Forum" {
+	var one wireBreach
+	resp, body := v3Get(t, a, "/api/v3/breach/forum", key)
+	if resp.StatusCode != http.StatusOK || json.Unmarshal([]byte(body), &one) != nil || one.Title != "The Forum" {
 		t.Fatalf("breach: %d %s", resp.StatusCode, body)
+	}
+	// Every field of HIBP's breach model, in HIBP's order.
+	at := -1
+	for _, k := range wireFields {
+		i := strings.Index(body, `"`+k+`":`)
+		if i <= at {
+			t.Fatalf("field %s missing or out of HIBP's order: %s", k, body)
+		}
+		at = i
 	}
 	if resp, _ := v3Get(t, a, "/api/v3/breach/nope", key); resp.StatusCode != http.StatusNotFound {
 		t.Fatalf("missing breach: %d", resp.StatusCode)
@@ -169,6 +179,22 @@ func TestHIBPv3BreachesAndDataClasses(t *testing.T) {
 		t.Fatalf("data classes: %s", body)
 	}
 }
+
+// wireBreach is a breach as HIBP's clients read it, dates as written.
+type wireBreach struct {
+	Name, Title, Domain                 string
+	BreachDate, AddedDate, ModifiedDate string
+	PwnCount                            int64
+	Description, LogoPath               string
+	DataClasses                         []string
+	IsVerified, IsFabricated, IsSensitive, IsRetired, IsSpamList,
+	IsMalware, IsSubscriptionFree, IsStealerLog bool
+}
+
+// wireFields are the fields of HIBP's breach model in its order.
+var wireFields = []string{"Name", "Title", "Domain", "BreachDate", "AddedDate", "ModifiedDate", "PwnCount",
+	"Description", "LogoPath", "DataClasses", "IsVerified", "IsFabricated", "IsSensitive", "IsRetired",
+	"IsSpamList", "IsMalware", "IsSubscriptionFree", "IsStealerLog"}
 
 func FuzzAccount(f *testing.F) {
 	for _, s := range []string{"ann@example.org", "ann%40example.org", "%zz", "", " ", "a\x00b", "%0A", strings.Repeat("a", 321), "ünïcode"} {

@@ -111,7 +111,7 @@ func accountResult(a search.Account) views.SearchResult {
 		r.Hits = append(r.Hits, localHit(&a.Local[i]))
 	}
 	for _, b := range a.Remote {
-		r.Hits = append(r.Hits, views.SearchHit{Title: cmp.Or(b.Title, b.Name), Date: b.BreachDate,
+		r.Hits = append(r.Hits, views.SearchHit{Title: cmp.Or(b.Title, b.Name), Date: b.BreachDate.Time,
 			DataClasses: b.DataClasses, Verified: b.IsVerified, Source: "Have I Been Pwned"})
 	}
 	return r
