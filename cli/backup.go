@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 
 	"pcmt/store"
 )
@@ -36,14 +34,7 @@ func runBackup(ctx context.Context, args []string, io IO) error {
 		}
 		return err
 	}
-	where, err := filepath.Abs(file)
-	if err != nil {
-		where = file
-	}
-	size := ""
-	if info, err := os.Stat(where); err == nil {
-		size = fmt.Sprintf(" (%s)", byteCount(info.Size()))
-	}
+	where, size := writtenFile(file)
 	fmt.Fprintf(io.Stdout, "backed up %s to %s%s\n", cfg.Database.Path, where, size)
 	fmt.Fprintf(io.Stdout, "Back up the secrets file %s too, separately: without it the copy's watchlists and sealed settings cannot be used.\n", cfg.SecretsPath())
 	return nil

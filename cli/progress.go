@@ -10,6 +10,7 @@ import (
 	"golang.org/x/term"
 
 	"pcmt/breach"
+	"pcmt/config"
 )
 
 func isTerminal(w stdio.Writer) bool {
@@ -73,20 +74,7 @@ func progressLine(p breach.Progress) string {
 		}
 	}
 	return fmt.Sprintf("%s %s / %s, %d records, %.0f records/s, ETA %s",
-		p.Phase, byteCount(p.Bytes), byteCount(p.Total), p.Records, rate, eta)
-}
-
-func byteCount(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+		p.Phase, config.ByteSize(p.Bytes).Human(), config.ByteSize(p.Total).Human(), p.Records, rate, eta)
 }
 
 // syncLine says ranges done, ranges per second, how they ended and the

@@ -50,14 +50,7 @@ func runRestore(ctx context.Context, args []string, io IO) error {
 		}
 		return err
 	}
-	where, err := filepath.Abs(file)
-	if err != nil {
-		where = file
-	}
-	size := ""
-	if info, err := os.Stat(where); err == nil {
-		size = fmt.Sprintf(" (%s)", byteCount(info.Size()))
-	}
+	where, size := writtenFile(file)
 	fmt.Fprintf(io.Stdout, "restored %s into %s%s\n", replica.Describe(target), where, size)
 	fmt.Fprintf(io.Stdout, "To serve it, put the instance's secrets file at %s.secrets (mode 0600) and set Database.Path to %s.\n", where, where)
 	return nil
@@ -71,4 +64,17 @@ func existing(file string) string {
 		}
 	}
 	return file
+}
+
+// writtenFile is the absolute name of a file a command wrote, and its
+// size as " (12.3 MiB)", or "" when it cannot be read.
+func writtenFile(file string) (where, size string) {
+	where, err := filepath.Abs(file)
+	if err != nil {
+		where = file
+	}
+	if info, err := os.Stat(where); err == nil {
+		size = fmt.Sprintf(" (%s)", config.ByteSize(info.Size()).Human())
+	}
+	return where, size
 }

@@ -289,3 +289,12 @@ func write(t *testing.T, path, content string) {
 		t.Fatal(err)
 	}
 }
+
+func TestByteSizeHuman(t *testing.T) {
+	for n, want := range map[int64]string{0: "0 B", 1023: "1023 B", 1024: "1.0 KiB", 1536: "1.5 KiB",
+		10 << 30: "10.0 GiB", 3 << 50: "3.0 PiB", 1<<63 - 1: "8.0 EiB"} {
+		if got := ByteSize(n).Human(); got != want {
+			t.Errorf("ByteSize(%d).Human() = %q, want %q", n, got, want)
+		}
+	}
+}

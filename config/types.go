@@ -66,6 +66,23 @@ func (s *ByteSize) UnmarshalText(b []byte) error {
 	return nil
 }
 
+// Human writes the size for people, in the largest binary unit with one
+// decimal ("10.0 GiB", "512 B"): the pages and the command line say sizes
+// alike.
+func (s ByteSize) Human() string {
+	const unit = 1024
+	n := int64(s)
+	if n < unit {
+		return strconv.FormatInt(n, 10) + " B"
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return strconv.FormatFloat(float64(n)/float64(div), 'f', 1, 64) + " " + string("KMGTPE"[exp]) + "iB"
+}
+
 // MarshalText writes the size in the largest binary unit that divides it.
 func (s ByteSize) MarshalText() ([]byte, error) {
 	for _, u := range []string{"TiB", "GiB", "MiB", "KiB"} {

@@ -15,6 +15,7 @@ import (
 
 	"pcmt/apperr"
 	"pcmt/breach"
+	"pcmt/config"
 	"pcmt/store"
 	"pcmt/views"
 )
@@ -48,7 +49,7 @@ func (h *Handler) showImport(c *fiber.Ctx) error {
 }
 
 func (h *Handler) renderImport(c *fiber.Ctx, status int, f views.ImportForm) error {
-	f.MaxSize = views.ByteSize(h.imports.MaxSize())
+	f.MaxSize = config.ByteSize(h.imports.MaxSize()).Human()
 	return render(c, status, views.AdminImport(h.page(c, "Import"), f))
 }
 
@@ -122,7 +123,7 @@ func (h *Handler) importUpload(c *fiber.Ctx) error {
 func (h *Handler) refuseTooLarge(c *fiber.Ctx) error {
 	c.Response().SetConnectionClose()
 	return h.renderImport(c, fiber.StatusRequestEntityTooLarge, views.ImportForm{Errors: views.FieldErrors{
-		"file": "The file is larger than the import limit of " + views.ByteSize(h.imports.MaxSize()) +
+		"file": "The file is larger than the import limit of " + config.ByteSize(h.imports.MaxSize()).Human() +
 			". Import it on the server with pcmt import, or raise Import.MaxSize."}})
 }
 

@@ -13,14 +13,6 @@ func TestCount(t *testing.T) {
 	}
 }
 
-func TestByteSize(t *testing.T) {
-	for n, want := range map[int64]string{0: "0 B", 1023: "1023 B", 1024: "1.0 KiB", 10 << 30: "10.0 GiB", 3 << 50: "3.0 PiB"} {
-		if got := ByteSize(n); got != want {
-			t.Errorf("ByteSize(%d) = %q, want %q", n, got, want)
-		}
-	}
-}
-
 func TestImportJobProgress(t *testing.T) {
 	start := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
 	j := ImportJobView{State: "running", FileSize: 4000, BytesDone: 1000, Records: 500,

@@ -71,17 +71,3 @@ func duration(d time.Duration) string {
 	}
 	return d.Round(100 * time.Millisecond).String()
 }
-
-// ByteSize formats a size for people in binary units, like 10.0 GiB.
-func ByteSize(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return strconv.FormatInt(n, 10) + " B"
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit && exp < 4; m /= unit {
-		div *= unit
-		exp++
-	}
-	return strconv.FormatFloat(float64(n)/float64(div), 'f', 1, 64) + " " + string("KMGTP"[exp]) + "iB"
-}
