@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+
+	"pcmt/hibp"
 )
 
 // The digest sizes a Pwned Passwords dump can hold.
@@ -120,7 +122,7 @@ func (p *PwnedReader) parse(v []byte) (uint64, error) {
 		return 0, p.fail(p.line, "a hash of %d characters in a file of %d-hex-digit hashes", colon, 2*p.size)
 	}
 	for i := range p.size {
-		hi, lo := unhex[v[2*i]], unhex[v[2*i+1]]
+		hi, lo := hibp.Unhex[v[2*i]], hibp.Unhex[v[2*i+1]]
 		if hi|lo > 0x0f {
 			at := 2 * i
 			if hi <= 0x0f {
@@ -154,19 +156,3 @@ func (p *PwnedReader) parse(v []byte) (uint64, error) {
 func (p *PwnedReader) fail(line int64, format string, args ...any) error {
 	return &ParseError{File: p.file, Line: line, Msg: fmt.Sprintf(format, args...)}
 }
-
-// unhex maps a hex digit to its value and anything else to 0xff, so that
-// one table look-up both decodes and validates.
-var unhex = func() (t [256]byte) {
-	for i := range t {
-		t[i] = 0xff
-	}
-	for c := '0'; c <= '9'; c++ {
-		t[c] = byte(c - '0')
-	}
-	for c := 'a'; c <= 'f'; c++ {
-		t[c] = byte(c-'a') + 10
-		t[c-'a'+'A'] = byte(c-'a') + 10
-	}
-	return t
-}()

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"pcmt/apperr"
+	"pcmt/hibp"
 )
 
 // Format is an import file format.
@@ -103,7 +104,7 @@ func isPwnedLine(l []byte) bool {
 		return false
 	}
 	for _, c := range l[:colon] {
-		if unhex[c] > 0x0f {
+		if hibp.Unhex[c] > 0x0f {
 			return false
 		}
 	}

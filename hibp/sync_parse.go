@@ -71,16 +71,16 @@ func ParseRangeAnswer(body []byte, prefix uint32, mode string) (digests []byte, 
 		if len(l) < suffixLen+2 || l[suffixLen] != ':' {
 			return nil, nil, fail(line, "not SUFFIX:COUNT with a suffix of %d hex digits", suffixLen)
 		}
-		v := syncUnhex[l[0]]
+		v := Unhex[l[0]]
 		for i := 1; i < suffixLen && v <= 0x0f; i += 2 {
-			hi, lo := syncUnhex[l[i]], syncUnhex[l[i+1]]
+			hi, lo := Unhex[l[i]], Unhex[l[i+1]]
 			d[3+i/2] = hi<<4 | lo
 			v = max(hi, lo, v)
 		}
 		if v > 0x0f {
 			return nil, nil, fail(line, "the suffix is not hexadecimal")
 		}
-		d[2] = d[2]&0xF0 | syncUnhex[l[0]]
+		d[2] = d[2]&0xF0 | Unhex[l[0]]
 		c, ok := parseCount(l[suffixLen+1:])
 		if !ok {
 			return nil, nil, fail(line, "the count is not a decimal number below 2^64")
@@ -114,17 +114,3 @@ func parseCount(b []byte) (uint64, bool) {
 	return n, true
 }
 
-// syncUnhex maps a hex digit to its value and anything else to 0xff.
-var syncUnhex = func() (t [256]byte) {
-	for i := range t {
-		t[i] = 0xff
-	}
-	for c := '0'; c <= '9'; c++ {
-		t[c] = byte(c - '0')
-	}
-	for c := 'a'; c <= 'f'; c++ {
-		t[c] = byte(c-'a') + 10
-		t[c-'a'+'A'] = byte(c-'a') + 10
-	}
-	return t
-}()

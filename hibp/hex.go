@@ -1,0 +1,18 @@
+package hibp
+
+// Unhex maps a hex digit, either case, to its value and anything else to
+// 0xff, so that one table look-up both decodes and validates: the range
+// answers and the Pwned Passwords files write their hashes in hex.
+var Unhex = func() (t [256]byte) {
+	for i := range t {
+		t[i] = 0xff
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = byte(c - '0')
+	}
+	for c := 'a'; c <= 'f'; c++ {
+		t[c] = byte(c-'a') + 10
+		t[c-'a'+'A'] = byte(c-'a') + 10
+	}
+	return t
+}()
