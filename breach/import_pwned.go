@@ -63,13 +63,10 @@ func (im *Importer) importPwned(ctx context.Context, job store.ImportJob, o Opti
 	if err != nil {
 		return err
 	}
-	w, err := im.Store.NewPwnedWriter(mode)
+	w, err := im.pwnedWriter(job, mode)
 	if err != nil {
 		return err
 	}
-	w.Batch = im.PwnedBatch
-	w.Checkpoint(job.ID)
-	w.Resume(job.CkPrefix)
 	last := make([]byte, 0, 20)
 	for {
 		if len(last) > 0 && bytes.Compare(d, last) < 0 {
@@ -140,13 +137,10 @@ func (im *Importer) pwnedUnsorted(ctx context.Context, job store.ImportJob, mode
 		}
 	}
 	t.setPhase("storing")
-	w, err := im.Store.NewPwnedWriter(mode)
+	w, err := im.pwnedWriter(job, mode)
 	if err != nil {
 		return err
 	}
-	w.Batch = im.PwnedBatch
-	w.Checkpoint(job.ID)
-	w.Resume(job.CkPrefix)
 	if err := ps.WriteTo(ctx, w); err != nil {
 		return err
 	}
@@ -189,4 +183,17 @@ func (im *Importer) finishPwned(ctx context.Context, job store.ImportJob, t *met
 	s := *sum
 	s.Elapsed = im.now().Sub(t.start)
 	return im.Store.FinishImportJob(ctx, job.ID, store.JobDone, "", s.String(), j.Records, im.now())
+}
+
+// pwnedWriter is the corpus writer of job: its batches checkpointed in the
+// job's row, resuming after the last prefix the row says was stored.
+func (im *Importer) pwnedWriter(job store.ImportJob, mode store.PwnedMode) (*store.PwnedWriter, error) {
+	w, err := im.Store.NewPwnedWriter(mode)
+	if err != nil {
+		return nil, err
+	}
+	w.Batch = im.PwnedBatch
+	w.Checkpoint(job.ID)
+	w.Resume(job.CkPrefix)
+	return w, nil
 }

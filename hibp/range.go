@@ -32,14 +32,9 @@ func (c *Client) Range(ctx context.Context, prefix, mode string) ([]RangeEntry, 
 	if !isHex(prefix) || len(prefix) != 5 {
 		return nil, fmt.Errorf("hibp: %s: %w", endpoint, ErrBadPrefix)
 	}
-	u := c.passwordsURL + "/range/" + strings.ToUpper(prefix)
-	switch mode {
-	case "", ModeSHA1:
-		mode = ModeSHA1
-	case ModeNTLM:
-		u += "?mode=ntlm"
-	default:
-		return nil, fmt.Errorf("hibp: %s: %w", endpoint, ErrBadMode)
+	u, mode, err := rangeURL(c.passwordsURL, strings.ToUpper(prefix), mode)
+	if err != nil {
+		return nil, fmt.Errorf("hibp: %s: %w", endpoint, err)
 	}
 	status, body, err := c.get(ctx, request{endpoint: endpoint, url: u, padding: true})
 	if err != nil {
@@ -106,4 +101,18 @@ func isHex(s string) bool {
 		}
 	}
 	return true
+}
+
+// rangeURL is the address of range prefix (five upper-case hex digits) of
+// mode ("" is SHA-1) under the Pwned Passwords API at base, and the mode
+// named; an unknown mode is ErrBadMode.
+func rangeURL(base, prefix, mode string) (string, string, error) {
+	u := base + "/range/" + prefix
+	switch mode {
+	case "", ModeSHA1:
+		return u, ModeSHA1, nil
+	case ModeNTLM:
+		return u + "?mode=ntlm", ModeNTLM, nil
+	}
+	return "", "", ErrBadMode
 }

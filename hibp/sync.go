@@ -145,14 +145,9 @@ func (f *RangeFetcher) Fetch(ctx context.Context, mode string, prefix uint32, v 
 	if prefix > 0xFFFFF {
 		return RangeAnswer{}, ErrBadPrefix
 	}
-	u := fmt.Sprintf("%s/range/%05X", f.base, prefix)
-	switch mode {
-	case "", ModeSHA1:
-		mode = ModeSHA1
-	case ModeNTLM:
-		u += "?mode=ntlm"
-	default:
-		return RangeAnswer{}, ErrBadMode
+	u, mode, err := rangeURL(f.base, fmt.Sprintf("%05X", prefix), mode)
+	if err != nil {
+		return RangeAnswer{}, err
 	}
 	failures, limited := 0, 0
 	for {
