@@ -2,7 +2,10 @@ package cli
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
+	"os"
 
 	"pcmt/config"
 	"pcmt/store"
@@ -31,4 +34,19 @@ func openMigrated(ctx context.Context, cfg config.Config, log *slog.Logger) (*st
 // writes must then leave the checkpoints to Litestream, not only serve.
 func openStore(ctx context.Context, cfg config.Config) (*store.Store, error) {
 	return store.OpenWith(ctx, cfg.Database.Path, store.Options{Replicated: cfg.Replica.Enabled})
+}
+
+// openExisting opens the database of the configuration, refusing to create
+// one: a command that reads accounts has nothing to do on a new file, and a
+// mistyped path should not leave an empty database behind.
+func openExisting(ctx context.Context, f *configFlags, io IO) (config.Config, *store.Store, error) {
+	cfg, _, err := f.load(io)
+	if err != nil {
+		return cfg, nil, err
+	}
+	if _, err := os.Stat(cfg.Database.Path); errors.Is(err, os.ErrNotExist) {
+		return cfg, nil, fmt.Errorf("database %s does not exist (pcmt serve or pcmt migrate up creates it)", cfg.Database.Path)
+	}
+	st, err := openStore(ctx, cfg)
+	return cfg, st, err
 }

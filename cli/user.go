@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
-	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -99,21 +98,6 @@ func onlyFlags(fs *flag.FlagSet, action string, allowed []string) error {
 	return nil
 }
 
-// openExisting opens the database of the configuration, refusing to create
-// one: a command that reads accounts has nothing to do on a new file, and a
-// mistyped path should not leave an empty database behind.
-func openExisting(ctx context.Context, f *configFlags, io IO) (config.Config, *store.Store, error) {
-	cfg, _, err := f.load(io)
-	if err != nil {
-		return cfg, nil, err
-	}
-	if _, err := os.Stat(cfg.Database.Path); errors.Is(err, os.ErrNotExist) {
-		return cfg, nil, fmt.Errorf("database %s does not exist (pcmt serve or pcmt migrate up creates it)", cfg.Database.Path)
-	}
-	st, err := openStore(ctx, cfg)
-	return cfg, st, err
-}
-
 // userPassword is the password given on stdin, or "" to have one
 // generated and printed.
 func userPassword(f userFlags, io IO) (string, error) {
@@ -123,11 +107,15 @@ func userPassword(f userFlags, io IO) (string, error) {
 	return "", nil
 }
 
+// warnings logs warnings and errors on stderr, nothing below.
+func warnings(io IO) *slog.Logger {
+	return slog.New(slog.NewTextHandler(io.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
+
 // newAccounts is the accounts layer over st, its breach checks' failures
 // warned about on stderr.
 func newAccounts(st *store.Store, keys config.Keys, io IO) *accounts.Service {
-	log := slog.New(slog.NewTextHandler(io.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	return accounts.New(accounts.Deps{Store: st, AuditKey: keys.Audit, Log: log})
+	return accounts.New(accounts.Deps{Store: st, AuditKey: keys.Audit, Log: warnings(io)})
 }
 
 // refusal words a refusal of the accounts rules for the command line: a
@@ -175,14 +163,11 @@ func userCreate(ctx context.Context, f userFlags, io IO) error {
 	if err != nil {
 		return err
 	}
-	st, err := openStore(ctx, cfg)
+	st, err := openMigrated(ctx, cfg, warnings(io))
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if _, err := st.Migrate(ctx); err != nil {
-		return err
-	}
 	c, err := newAccounts(st, keys, io).CreateUser(ctx, n)
 	if err != nil {
 		return refusal("create", n, err)
