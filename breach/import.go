@@ -98,8 +98,20 @@ func Fingerprint(f *os.File) (string, error) {
 }
 
 // NewJob records an import of path, or finds the unfinished one of the same
-// file that a re-run resumes. It refuses files over MaxSize up front.
+// file that a re-run resumes. It refuses files over MaxSize up front. The
+// job is not logged: a person's import goes through NewLoggedJob.
 func (im *Importer) NewJob(ctx context.Context, path, name, origin string, user int64, o Options) (store.ImportJob, error) {
+	return im.newJob(ctx, path, name, origin, user, o, nil)
+}
+
+// NewLoggedJob is NewJob for an import a person starts: the job is made
+// with e's log entry in one transaction, at the entry's time. A job found
+// unfinished is taken up as it is, and logs nothing: its making did.
+func (im *Importer) NewLoggedJob(ctx context.Context, path, name, origin string, user int64, o Options, e Entry) (store.ImportJob, error) {
+	return im.newJob(ctx, path, name, origin, user, o, &e)
+}
+
+func (im *Importer) newJob(ctx context.Context, path, name, origin string, user int64, o Options, e *Entry) (store.ImportJob, error) {
 	if err := o.Validate(); err != nil {
 		return store.ImportJob{}, err
 	}
@@ -136,7 +148,11 @@ func (im *Importer) NewJob(ctx context.Context, path, name, origin string, user 
 	}
 	j := store.ImportJob{Origin: origin, CreatedBy: user, Path: abs, FileName: name, FileSize: st.Size(),
 		Fingerprint: fp, Format: string(o.Format), Options: o.JSON()}
-	j.ID, err = im.Store.CreateImportJob(ctx, j, im.now())
+	if e != nil {
+		j.ID, err = e.Audit.CreateImportJob(ctx, j, e.Event, e.Detail)
+	} else {
+		j.ID, err = im.Store.CreateImportJob(ctx, j, im.now())
+	}
 	if err != nil {
 		return store.ImportJob{}, err
 	}

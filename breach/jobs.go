@@ -62,9 +62,20 @@ type Upload struct {
 }
 
 // Submit records a job for an uploaded file and queues it. The file is the
-// job's: it is removed when the job ends, and on failure here.
+// job's: it is removed when the job ends, and on failure here. The job is
+// not logged: an admin's upload goes through SubmitLogged.
 func (j *Jobs) Submit(ctx context.Context, u Upload, o Options) (int64, error) {
-	job, err := j.im.NewJob(ctx, u.Path, u.Name, "web", u.UserID, o)
+	return j.submit(ctx, u, o, nil)
+}
+
+// SubmitLogged is Submit with the job made in one transaction with e's log
+// entry: refused, it leaves no job and removes the file.
+func (j *Jobs) SubmitLogged(ctx context.Context, u Upload, o Options, e Entry) (int64, error) {
+	return j.submit(ctx, u, o, &e)
+}
+
+func (j *Jobs) submit(ctx context.Context, u Upload, o Options, e *Entry) (int64, error) {
+	job, err := j.im.newJob(ctx, u.Path, u.Name, "web", u.UserID, o, e)
 	if err != nil {
 		os.Remove(u.Path)
 		return 0, err

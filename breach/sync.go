@@ -132,8 +132,18 @@ func (e *SyncFailedError) Error() string {
 // the same corpus and upstream; resumed says which. It refuses with a
 // *store.SyncRunningError while another sync runs, here or elsewhere.
 // Run the job it returns: until Run has ended, this process counts it as
-// running.
+// running. The start is not logged: a person's goes through BeginLogged.
 func (s *Syncer) Begin(ctx context.Context, origin string, user int64, mode store.PwnedMode) (store.ImportJob, bool, error) {
+	return s.beginJob(ctx, origin, user, mode, nil)
+}
+
+// BeginLogged is Begin for a sync a person starts: the job is begun, or
+// taken up again, with e's log entry in one transaction.
+func (s *Syncer) BeginLogged(ctx context.Context, origin string, user int64, mode store.PwnedMode, e Entry) (store.ImportJob, bool, error) {
+	return s.beginJob(ctx, origin, user, mode, &e)
+}
+
+func (s *Syncer) beginJob(ctx context.Context, origin string, user int64, mode store.PwnedMode, e *Entry) (store.ImportJob, bool, error) {
 	host, _ := os.Hostname()
 	name := "Pwned Passwords " + modeName(mode)
 	if u, err := url.Parse(s.Fetcher.URL()); err == nil {
@@ -141,8 +151,16 @@ func (s *Syncer) Begin(ctx context.Context, origin string, user int64, mode stor
 	}
 	s.begin.Lock()
 	defer s.begin.Unlock()
-	job, resumed, err := s.Store.BeginPwnedSync(ctx, store.PwnedSyncClaim{Origin: origin, User: user, Mode: mode,
-		URL: s.Fetcher.URL(), Name: name, Ranges: int64(s.space()), PID: os.Getpid(), Host: host}, s.live, s.now())
+	claim := store.PwnedSyncClaim{Origin: origin, User: user, Mode: mode,
+		URL: s.Fetcher.URL(), Name: name, Ranges: int64(s.space()), PID: os.Getpid(), Host: host}
+	var job store.ImportJob
+	var resumed bool
+	var err error
+	if e != nil {
+		job, resumed, err = e.Audit.BeginPwnedSync(ctx, claim, s.live, s.now(), e.Event, e.Detail)
+	} else {
+		job, resumed, err = s.Store.BeginPwnedSync(ctx, claim, s.live, s.now())
+	}
 	if err == nil {
 		s.active.Store(job.ID, true)
 	}

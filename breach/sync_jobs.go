@@ -32,9 +32,20 @@ func (j *SyncJobs) URL() string { return j.s.Fetcher.URL() }
 
 // Start begins (or takes up) a sync of mode's corpus for the admin user
 // and runs it in the background; the job's page follows it. A sync already
-// running is refused with a *store.SyncRunningError.
+// running is refused with a *store.SyncRunningError. The start is not
+// logged: an admin's goes through StartLogged.
 func (j *SyncJobs) Start(ctx context.Context, user int64, mode store.PwnedMode) (store.ImportJob, error) {
-	job, _, err := j.s.Begin(ctx, "web", user, mode)
+	return j.start(ctx, user, mode, nil)
+}
+
+// StartLogged is Start with the job begun in one transaction with e's log
+// entry: refused, no sync runs.
+func (j *SyncJobs) StartLogged(ctx context.Context, user int64, mode store.PwnedMode, e Entry) (store.ImportJob, error) {
+	return j.start(ctx, user, mode, &e)
+}
+
+func (j *SyncJobs) start(ctx context.Context, user int64, mode store.PwnedMode, e *Entry) (store.ImportJob, error) {
+	job, _, err := j.s.beginJob(ctx, "web", user, mode, e)
 	if err != nil {
 		return job, err
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"pcmt/breach"
+	"pcmt/breaches"
 	"pcmt/hibp"
 	"pcmt/store"
 )
@@ -39,6 +40,11 @@ func runCorpus(ctx context.Context, args []string, io IO) error {
 	if err != nil {
 		return err
 	}
+	// The audit key chains the sync's log entry, as the button's.
+	keys, err := cfg.LoadKeys()
+	if err != nil {
+		return err
+	}
 	log := newLogger(cfg.Logger, io.Stderr)
 	st, err := openMigrated(ctx, cfg, log)
 	if err != nil {
@@ -51,11 +57,11 @@ func runCorpus(ctx context.Context, args []string, io IO) error {
 		return err
 	}
 	s := &breach.Syncer{Store: st, Fetcher: fetcher, Log: log, Workers: *workers, Space: io.syncSpace}
-	return corpusSync(ctx, s, m, io)
+	return corpusSync(ctx, s, breaches.New(breaches.Deps{Store: st, Keys: keys, Syncer: s}), m, io)
 }
 
-func corpusSync(ctx context.Context, s *breach.Syncer, mode store.PwnedMode, io IO) error {
-	job, resumed, err := s.Begin(ctx, "cli", 0, mode)
+func corpusSync(ctx context.Context, s *breach.Syncer, syncs *breaches.Service, mode store.PwnedMode, io IO) error {
+	job, resumed, err := syncs.BeginSync(ctx, mode)
 	if err != nil {
 		return fmt.Errorf("corpus sync: %w", err)
 	}

@@ -7,10 +7,10 @@ import (
 	"fmt"
 	stdio "io"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"pcmt/breach"
+	"pcmt/breaches"
 	"pcmt/monitor"
 	"pcmt/store"
 )
@@ -102,13 +102,15 @@ func runImport(ctx context.Context, args []string, io IO) error {
 	}
 	im := &breach.Importer{Store: st, TempDir: f.tempDir, MaxSize: int64(cfg.Import.MaxSize), Log: log,
 		AfterBreaches: matcher.AfterImport}
+	// Each job is made with its activity log entry, as an upload's is.
+	imports := breaches.New(breaches.Deps{Store: st, Keys: keys, Importer: im})
 	tty := isTerminal(io.Stderr)
 	for _, name := range files {
 		o := f.o
 		if err := confirmKind(name, &o, f.yes, tty, io); err != nil {
 			return err
 		}
-		if err := importFile(ctx, im, st, name, o, tty, io); err != nil {
+		if err := importFile(ctx, im, imports, name, o, tty, io); err != nil {
 			return err
 		}
 	}
@@ -165,8 +167,8 @@ func readHead(name string) ([]byte, error) {
 	return head[:n], nil
 }
 
-func importFile(ctx context.Context, im *breach.Importer, st *store.Store, name string, o breach.Options, tty bool, io IO) error {
-	job, err := im.NewJob(ctx, name, filepath.Base(name), "cli", 0, o)
+func importFile(ctx context.Context, im *breach.Importer, imports *breaches.Service, name string, o breach.Options, tty bool, io IO) error {
+	job, err := imports.Import(ctx, name, o)
 	if err != nil {
 		return fmt.Errorf("import: %w", err)
 	}

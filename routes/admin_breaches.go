@@ -1,13 +1,13 @@
 package routes
 
 import (
-	"slices"
+	"errors"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
-	"pcmt/breach"
+	"pcmt/breaches"
 	"pcmt/store"
 	"pcmt/views"
 )
@@ -84,7 +84,8 @@ func breachForm(b *store.Breach) views.AdminBreachForm {
 	return f
 }
 
-// saveBreach changes a breach's metadata; its records stay as they are.
+// saveBreach changes a breach's metadata by the breaches rules; its
+// records stay as they are.
 func (h *Handler) saveBreach(c *fiber.Ctx) error {
 	b, err := h.targetBreach(c)
 	if err != nil {
@@ -95,42 +96,47 @@ func (h *Handler) saveBreach(c *fiber.Ctx) error {
 		Date: strings.TrimSpace(c.FormValue("date")), Verified: c.FormValue("verified") == "yes",
 		Description: strings.TrimSpace(c.FormValue("description")), DataClasses: c.FormValue("data_classes"),
 	}
-	edit, errs := validateBreachEdit(f)
-	if len(errs) > 0 {
+	err = h.breaches.EditBreach(c.UserContext(), h.actor(c), &b, breachEdit(f))
+	if errs := refusedErrors(err); errs != nil {
 		f.Errors = errs
 		return h.renderAdminBreach(c, fiber.StatusUnprocessableEntity, &b, f)
-	}
-	if err := h.store.EditBreach(c.UserContext(), b.ID, edit, h.now()); err != nil {
+	} else if err != nil {
 		return err
 	}
-	h.record(c, 0, currentUser(c).ID, store.EventBreachEdited, b.Name)
 	h.log.Info("breach edited", "breach", b.Name, "admin", currentUser(c).Username, "request_id", requestIDOf(c))
 	h.flash(c, views.FlashSuccess, "Breach "+b.Name+" is saved.")
 	return redirect(c, string(breachView(&b).AdminHref()))
 }
 
+// actor is the admin of the request, as the breaches rules log them.
+func (h *Handler) actor(c *fiber.Ctx) breaches.Actor {
+	return breaches.Actor{ID: currentUser(c).ID, IP: h.clientIP(c)}
+}
+
+// breachEdit is the edit form as the breaches rules read it.
+func breachEdit(f views.AdminBreachForm) breaches.Edit {
+	return breaches.Edit{Title: f.Title, Domain: f.Domain, Date: f.Date, Verified: f.Verified,
+		Description: f.Description, DataClasses: f.DataClasses}
+}
+
+// refusedErrors is a refusal of the breaches rules as the form's errors,
+// nil for any other error.
+func refusedErrors(err error) views.FieldErrors {
+	var refused breaches.Refused
+	if !errors.As(err, &refused) {
+		return nil
+	}
+	return views.FieldErrors(refused)
+}
+
 // validateBreachEdit reads the edit form into the store's edit and checks
-// it with the rules of every breach's details (breach.CheckDetails, which
-// the import follows too); errors are keyed by field. The name is not
-// edited: it is not checked again.
+// it now with the breaches rules (breaches.CheckEdit); errors are keyed by
+// field.
 func validateBreachEdit(f views.AdminBreachForm) (store.BreachEdit, views.FieldErrors) {
-	errs := views.FieldErrors{}
-	e := store.BreachEdit{Title: f.Title, Domain: strings.ToLower(f.Domain), IsVerified: f.Verified, Description: f.Description}
-	if f.Date != "" {
-		d, err := time.Parse(time.DateOnly, f.Date)
-		if err != nil {
-			errs["date"] = "A date like 2024-01-31, or nothing when unknown."
-		}
-		e.Date = d
-	}
-	for _, class := range strings.Split(f.DataClasses, ",") {
-		if class = strings.TrimSpace(class); class != "" && !slices.Contains(e.DataClasses, class) {
-			e.DataClasses = append(e.DataClasses, class)
-		}
-	}
-	d := breach.Details{Title: e.Title, Domain: e.Domain, Date: e.Date, Description: e.Description, DataClasses: e.DataClasses}
-	for _, fe := range breach.CheckDetails(d, time.Now()) {
-		errs[fe.Field] = fieldMessage(fe)
+	e, err := breaches.CheckEdit(breachEdit(f), time.Now())
+	errs := refusedErrors(err)
+	if errs == nil {
+		errs = views.FieldErrors{}
 	}
 	return e, errs
 }

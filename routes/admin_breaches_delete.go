@@ -1,31 +1,26 @@
 package routes
 
 import (
-	"fmt"
-
 	"github.com/gofiber/fiber/v2"
-
-	"pcmt/store"
 
 	"pcmt/views"
 )
 
-// deleteBreach removes a breach and every record of it. The form asks for
-// the breach's name typed again: a slip of the mouse deletes nothing.
+// deleteBreach removes a breach and every record of it by the breaches
+// rules: the form asks for the breach's name typed again.
 func (h *Handler) deleteBreach(c *fiber.Ctx) error {
 	b, err := h.targetBreach(c)
 	if err != nil {
 		return err
 	}
-	if c.FormValue("confirm_name") != b.Name {
+	err = h.breaches.DeleteBreach(c.UserContext(), h.actor(c), &b, c.FormValue("confirm_name"))
+	if errs := refusedErrors(err); errs != nil {
 		f := breachForm(&b)
-		f.DeleteErrors = views.FieldErrors{"confirm_name": "Type the breach name exactly as shown: " + b.Name + "."}
+		f.DeleteErrors = errs
 		return h.renderAdminBreach(c, fiber.StatusUnprocessableEntity, &b, f)
-	}
-	if err := h.store.DeleteBreach(c.UserContext(), b.ID); err != nil {
+	} else if err != nil {
 		return err
 	}
-	h.record(c, 0, currentUser(c).ID, store.EventBreachDeleted, fmt.Sprintf("%s (%d records)", b.Name, b.Records))
 	h.log.Info("breach deleted", "breach", b.Name, "records", b.Records, "admin", currentUser(c).Username,
 		"request_id", requestIDOf(c))
 	h.flash(c, views.FlashSuccess, "Breach "+b.Name+" and its records are deleted.")

@@ -2,7 +2,6 @@ package routes
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"math"
 	"mime/multipart"
@@ -15,8 +14,8 @@ import (
 
 	"pcmt/apperr"
 	"pcmt/breach"
+	"pcmt/breaches"
 	"pcmt/config"
-	"pcmt/store"
 	"pcmt/views"
 )
 
@@ -99,8 +98,7 @@ func (h *Handler) importUpload(c *fiber.Ctx) error {
 		f.Message = "Nothing was imported. Please choose the file again."
 		return h.renderImport(c, fiber.StatusUnprocessableEntity, f)
 	}
-	file.UserID = currentUser(c).ID
-	id, err := h.imports.Submit(c.UserContext(), *file, o)
+	id, err := h.breaches.Upload(c.UserContext(), h.actor(c), *file, o)
 	var fe *breach.FieldError
 	switch {
 	case errors.As(err, &fe):
@@ -112,7 +110,6 @@ func (h *Handler) importUpload(c *fiber.Ctx) error {
 	case err != nil:
 		return err
 	}
-	h.record(c, 0, currentUser(c).ID, store.EventImportUploaded, fmt.Sprintf("%s (%d bytes), job %d", file.Name, file.Size, id))
 	h.log.Info("import uploaded", "job", id, "file", file.Name, "bytes", file.Size,
 		"admin", currentUser(c).Username, "request_id", requestIDOf(c))
 	return redirect(c, string(views.ImportJobView{ID: id}.Href()))
@@ -256,23 +253,9 @@ func importOptions(f views.ImportForm) (breach.Options, views.FieldErrors) {
 	}
 	var fe *breach.FieldError
 	if err := o.Validate(); errors.As(err, &fe) {
-		errs[fe.Field] = fieldMessage(fe)
+		errs[fe.Field] = breaches.FieldMessage(fe)
 	} else if err != nil {
 		errs["file"] = apperr.Message(err)
 	}
 	return o, errs
-}
-
-// fieldMessage is a FieldError's message as a sentence beside its field.
-func fieldMessage(fe *breach.FieldError) string {
-	if fe.Msg == "" {
-		return "This value cannot be used."
-	}
-	m := []rune(fe.Msg)
-	m[0] = unicode.ToUpper(m[0])
-	msg := string(m)
-	if !strings.HasSuffix(msg, ".") {
-		msg += "."
-	}
-	return msg
 }

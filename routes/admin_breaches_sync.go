@@ -2,7 +2,6 @@ package routes
 
 import (
 	"errors"
-	"fmt"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
@@ -29,8 +28,7 @@ func (h *Handler) startSync(c *fiber.Ctx) error {
 		f.Errors = views.FieldErrors{"mode": "Choose SHA-1 or NTLM."}
 		return h.renderAdminBreaches(c, fiber.StatusUnprocessableEntity, f)
 	}
-	admin := currentUser(c)
-	job, err := h.syncs.Start(c.UserContext(), admin.ID, mode)
+	job, err := h.breaches.StartSync(c.UserContext(), h.actor(c), mode)
 	var running *store.SyncRunningError
 	switch {
 	case errors.As(err, &running):
@@ -40,8 +38,7 @@ func (h *Handler) startSync(c *fiber.Ctx) error {
 	case err != nil:
 		return err
 	}
-	h.record(c, 0, admin.ID, store.EventCorpusSync, fmt.Sprintf("%s corpus from %s, job %d", mode, job.Path, job.ID))
-	h.log.Info("corpus sync started", "job", job.ID, "mode", mode, "admin", admin.Username, "request_id", requestIDOf(c))
+	h.log.Info("corpus sync started", "job", job.ID, "mode", mode, "admin", currentUser(c).Username, "request_id", requestIDOf(c))
 	return redirect(c, string(views.ImportJobView{ID: job.ID}.Href()))
 }
 

@@ -3,6 +3,7 @@
 package routes
 
 import (
+	"context"
 	"crypto/rand"
 	"errors"
 	"log/slog"
@@ -13,6 +14,7 @@ import (
 	"pcmt/account"
 	"pcmt/accounts"
 	"pcmt/breach"
+	"pcmt/breaches"
 	"pcmt/config"
 	"pcmt/hibp"
 	"pcmt/monitor"
@@ -74,13 +76,16 @@ type Handler struct {
 	// accounts makes users and resets passwords by the rules the command
 	// line follows too.
 	accounts *accounts.Service
+	// breaches edits and deletes breaches, starts imports and syncs and
+	// keeps the HIBP key by the rules the command line follows too.
+	breaches *breaches.Service
 	bootID   string
 	headers  [][2][]byte // security headers of every response
 	hsts     []byte
 	now      func() time.Time // the clock sessions expire by
 	home     prerendered      // the landing page as visitors see it
 	ranges   *rangeCache      // recent /range answers
-	// keys opens the settings sealed in the database (the HIBP key).
+	// keys are the secrets file's: breaches seals the HIBP key with them.
 	keys config.Keys
 	// tokenRate bounds each API token's requests per minute.
 	tokenRate *tokenLimiter
@@ -216,11 +221,13 @@ func newHandler(d Deps) (*Handler, error) {
 	h.accounts = accounts.New(accounts.Deps{Store: d.Store, AuditKey: d.Keys.Audit, Log: d.Log,
 		Hasher: hasher, Vault: vault, Now: clock})
 	h.policy = h.accounts.Policy()
+	h.breaches = breaches.New(breaches.Deps{Store: d.Store, Keys: h.keys, Uploads: d.Imports, Syncs: d.Syncs,
+		HIBP: d.HIBP, HIBPKey: d.Config.HIBP.APIKey, Now: clock})
 	if d.Config.Metrics.Enabled {
 		h.metrics = newMetrics(d.Store)
 	}
 	// An API key an admin set in /admin/settings wins over the config's.
-	if err := h.loadHIBPKey(); err != nil {
+	if err := h.breaches.LoadHIBPKey(context.Background()); err != nil {
 		return nil, err
 	}
 	return h, nil

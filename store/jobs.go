@@ -88,14 +88,21 @@ func scanJob(row interface{ Scan(...any) error }) (ImportJob, error) {
 // CreateImportJob records a queued job and returns its id.
 func (s *Store) CreateImportJob(ctx context.Context, j ImportJob, now time.Time) (int64, error) {
 	var id int64
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		return tx.QueryRowContext(ctx, `INSERT INTO import_jobs (origin, created_by, path, file_name,
-			file_size, fingerprint, format, options, created_at)
-			VALUES (?, nullif(?, 0), ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			j.Origin, j.CreatedBy, j.Path, j.FileName, j.FileSize, j.Fingerprint, j.Format, j.Options,
-			formatTime(now)).Scan(&id)
+	err := s.tx(ctx, func(tx *sql.Tx) (err error) {
+		id, err = createImportJob(ctx, tx, j, now)
+		return err
 	})
 	return id, wrap("create import job", err)
+}
+
+func createImportJob(ctx context.Context, tx *sql.Tx, j ImportJob, now time.Time) (int64, error) {
+	var id int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO import_jobs (origin, created_by, path, file_name,
+		file_size, fingerprint, format, options, created_at)
+		VALUES (?, nullif(?, 0), ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		j.Origin, j.CreatedBy, j.Path, j.FileName, j.FileSize, j.Fingerprint, j.Format, j.Options,
+		formatTime(now)).Scan(&id)
+	return id, err
 }
 
 // ImportJobByID returns one job or ErrNotFound.

@@ -44,49 +44,53 @@ func (s *Store) BeginPwnedSync(ctx context.Context, c PwnedSyncClaim, live func(
 	if err := c.Mode.check(); err != nil {
 		return job, false, wrap("begin pwned sync", err)
 	}
-	err = s.tx(ctx, func(tx *sql.Tx) error {
-		running, err := jobsTx(ctx, tx, `SELECT `+jobColumns+` FROM import_jobs
-			WHERE format = ? AND state IN ('queued', 'running') ORDER BY id`, SyncFormat)
-		if err != nil {
-			return err
-		}
-		for _, j := range running {
-			if live(j) {
-				return &SyncRunningError{Job: j}
-			}
-			if err := finishJob(ctx, tx, j.ID, JobFailed, "interrupted: the process running the sync ended without finishing", "", -1, now); err != nil {
-				return err
-			}
-		}
-		last, err := scanJob(tx.QueryRowContext(ctx, `SELECT `+jobColumns+` FROM import_jobs
-			WHERE format = ? AND fingerprint = ? AND path = ? ORDER BY id DESC LIMIT 1`, SyncFormat, string(c.Mode), c.URL))
-		switch {
-		case err == nil && last.State != JobDone && last.FileSize == c.Ranges:
-			resumed = true
-			err = updateOne(ctx, tx, `UPDATE import_jobs SET state = 'running', pid = ?, host = ?, error = '',
-				summary = '', ranges_failed = 0, heartbeat_at = ?, finished_at = NULL,
-				started_at = coalesce(started_at, ?) WHERE id = ?`, c.PID, c.Host, formatTime(now), formatTime(now), last.ID)
-			if err != nil {
-				return err
-			}
-			job, err = scanJob(tx.QueryRowContext(ctx, `SELECT `+jobColumns+` FROM import_jobs WHERE id = ?`, last.ID))
-			return err
-		case err != nil && !errors.Is(err, sql.ErrNoRows):
-			return err
-		}
-		var id int64
-		err = tx.QueryRowContext(ctx, `INSERT INTO import_jobs (origin, created_by, path, file_name, file_size,
-			fingerprint, format, state, phase, pid, host, created_at, started_at, heartbeat_at)
-			VALUES (?, nullif(?, 0), ?, ?, ?, ?, ?, 'running', 'fetching', ?, ?, ?, ?, ?) RETURNING id`,
-			c.Origin, c.User, c.URL, c.Name, c.Ranges, string(c.Mode), SyncFormat, c.PID, c.Host,
-			formatTime(now), formatTime(now), formatTime(now)).Scan(&id)
-		if err != nil {
-			return err
-		}
-		job, err = scanJob(tx.QueryRowContext(ctx, `SELECT `+jobColumns+` FROM import_jobs WHERE id = ?`, id))
+	err = s.tx(ctx, func(tx *sql.Tx) (err error) {
+		job, resumed, err = beginPwnedSync(ctx, tx, c, live, now)
 		return err
 	})
 	return job, resumed, wrap("begin pwned sync", err)
+}
+
+func beginPwnedSync(ctx context.Context, tx *sql.Tx, c PwnedSyncClaim, live func(ImportJob) bool, now time.Time) (job ImportJob, resumed bool, err error) {
+	running, err := jobsTx(ctx, tx, `SELECT `+jobColumns+` FROM import_jobs
+		WHERE format = ? AND state IN ('queued', 'running') ORDER BY id`, SyncFormat)
+	if err != nil {
+		return job, false, err
+	}
+	for _, j := range running {
+		if live(j) {
+			return job, false, &SyncRunningError{Job: j}
+		}
+		if err := finishJob(ctx, tx, j.ID, JobFailed, "interrupted: the process running the sync ended without finishing", "", -1, now); err != nil {
+			return job, false, err
+		}
+	}
+	last, err := scanJob(tx.QueryRowContext(ctx, `SELECT `+jobColumns+` FROM import_jobs
+		WHERE format = ? AND fingerprint = ? AND path = ? ORDER BY id DESC LIMIT 1`, SyncFormat, string(c.Mode), c.URL))
+	switch {
+	case err == nil && last.State != JobDone && last.FileSize == c.Ranges:
+		err = updateOne(ctx, tx, `UPDATE import_jobs SET state = 'running', pid = ?, host = ?, error = '',
+			summary = '', ranges_failed = 0, heartbeat_at = ?, finished_at = NULL,
+			started_at = coalesce(started_at, ?) WHERE id = ?`, c.PID, c.Host, formatTime(now), formatTime(now), last.ID)
+		if err != nil {
+			return job, false, err
+		}
+		job, err = scanJob(tx.QueryRowContext(ctx, `SELECT `+jobColumns+` FROM import_jobs WHERE id = ?`, last.ID))
+		return job, true, err
+	case err != nil && !errors.Is(err, sql.ErrNoRows):
+		return job, false, err
+	}
+	var id int64
+	err = tx.QueryRowContext(ctx, `INSERT INTO import_jobs (origin, created_by, path, file_name, file_size,
+		fingerprint, format, state, phase, pid, host, created_at, started_at, heartbeat_at)
+		VALUES (?, nullif(?, 0), ?, ?, ?, ?, ?, 'running', 'fetching', ?, ?, ?, ?, ?) RETURNING id`,
+		c.Origin, c.User, c.URL, c.Name, c.Ranges, string(c.Mode), SyncFormat, c.PID, c.Host,
+		formatTime(now), formatTime(now), formatTime(now)).Scan(&id)
+	if err != nil {
+		return job, false, err
+	}
+	job, err = scanJob(tx.QueryRowContext(ctx, `SELECT `+jobColumns+` FROM import_jobs WHERE id = ?`, id))
+	return job, false, err
 }
 
 // PwnedSyncHeartbeat says that job's sync is still running, while it has
