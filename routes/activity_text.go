@@ -30,7 +30,7 @@ var eventText = map[string]string{
 	store.EventTokenCreated: "API token created",
 	store.EventTokenRevoked: "API token revoked",
 
-	store.EventImportUploaded: "Breach file uploaded for import",
+	store.EventImportUploaded: "Breach file queued for import",
 	store.EventBreachEdited:   "Breach edited",
 	store.EventBreachDeleted:  "Breach deleted",
 	store.EventHIBPKeyChanged: "Have I Been Pwned API key changed",

@@ -128,15 +128,3 @@ func refusedErrors(err error) views.FieldErrors {
 	}
 	return views.FieldErrors(refused)
 }
-
-// validateBreachEdit reads the edit form into the store's edit and checks
-// it now with the breaches rules (breaches.CheckEdit); errors are keyed by
-// field.
-func validateBreachEdit(f views.AdminBreachForm) (store.BreachEdit, views.FieldErrors) {
-	e, err := breaches.CheckEdit(breachEdit(f), time.Now())
-	errs := refusedErrors(err)
-	if errs == nil {
-		errs = views.FieldErrors{}
-	}
-	return e, errs
-}

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"pcmt/store"
-	"pcmt/views"
 )
 
 func adminBreachPath(id int64) string { return "/admin/breaches/" + strconv.FormatInt(id, 10) }
@@ -92,28 +91,6 @@ func TestAdminEditsBreach(t *testing.T) {
 	}
 }
 
-func TestBreachEditValidation(t *testing.T) {
-	for _, tc := range []struct {
-		field, title, domain, date, classes string
-	}{
-		{"title", "two\nlines", "", "", ""},
-		{"title", strings.Repeat("x", 201), "", "", ""},
-		{"domain", "", "not a domain", "", ""},
-		{"domain", "", "-bad.example", "", ""},
-		{"date", "", "", "23/04/2022", ""},
-		{"date", "", "", time.Now().AddDate(1, 0, 0).Format(time.DateOnly), ""},
-		{"data_classes", "", "", "", strings.Repeat("x", 101)},
-	} {
-		_, errs := validateBreachEdit(viewsForm(tc.title, tc.domain, tc.date, tc.classes))
-		if errs[tc.field] == "" || len(errs) != 1 {
-			t.Errorf("%+v: errors %v, want one on %s", tc, errs, tc.field)
-		}
-	}
-	if _, errs := validateBreachEdit(viewsForm("", "", "", "")); len(errs) != 0 {
-		t.Errorf("an empty form is refused: %v", errs)
-	}
-}
-
 func TestAdminDeletesBreach(t *testing.T) {
 	w := newAdminWorld(t)
 	id := addBreach(t, w.testApp, store.Breach{Name: "horrible"}, breachEmails...)
@@ -159,8 +136,4 @@ func TestAdminDeletesBreach(t *testing.T) {
 	if text := audit.Find("main").Text(); !strings.Contains(text, "Breach deleted") || !strings.Contains(text, "horrible (") {
 		t.Fatalf("the audit log does not show the deletion:\n%s", text)
 	}
-}
-
-func viewsForm(title, domain, date, classes string) views.AdminBreachForm {
-	return views.AdminBreachForm{Title: title, Domain: domain, Date: date, DataClasses: classes}
 }

@@ -8,13 +8,9 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"pcmt/breaches"
 	"pcmt/hibp"
 	"pcmt/views"
 )
-
-// hibpKeySetting is where the admin's HIBP API key is kept (sealed).
-const hibpKeySetting = breaches.HIBPKeySetting
 
 // showAdminSettings shows the instance settings.
 func (h *Handler) showAdminSettings(c *fiber.Ctx) error {

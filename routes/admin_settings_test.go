@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"pcmt/breaches"
 	"pcmt/config"
 	"pcmt/hibp"
 	"pcmt/store"
@@ -66,7 +67,7 @@ func TestAdminSetsTheHIBPKey(t *testing.T) {
 		t.Fatalf("save: %d, key in use %v", resp.StatusCode, client.HasKey())
 	}
 	// Stored sealed: the database holds no plain key.
-	raw, _ := a.h.store.Setting(context.Background(), hibpKeySetting)
+	raw, _ := a.h.store.Setting(context.Background(), breaches.HIBPKeySetting)
 	if len(raw) == 0 || strings.Contains(string(raw), good) {
 		t.Fatalf("stored setting %q", raw)
 	}
