@@ -18,6 +18,7 @@ import (
 	"pcmt/config"
 	"pcmt/hibp"
 	"pcmt/monitor"
+	"pcmt/rangeapi"
 	"pcmt/search"
 	"pcmt/static"
 	"pcmt/store"
@@ -84,7 +85,8 @@ type Handler struct {
 	hsts     []byte
 	now      func() time.Time // the clock sessions expire by
 	home     prerendered      // the landing page as visitors see it
-	ranges   *rangeCache      // recent /range answers
+	// ranges answers /range, the Pwned Passwords range API.
+	ranges *rangeapi.Server
 	// keys are the secrets file's: breaches seals the HIBP key with them.
 	keys config.Keys
 	// tokenRate bounds each API token's requests per minute.
@@ -110,8 +112,6 @@ type Handler struct {
 	templates *routeTemplates
 	// metrics counts requests for /metrics; nil when it is off.
 	metrics *metrics
-	// mirror fills ranges never stored from upstream; nil without HIBP.
-	mirror *breach.Mirror
 	// signUps are the addresses waiting for their sign-up code.
 	signUps *pendingSignUps
 	// outbox sends queued mail; nil in tests.
@@ -198,7 +198,6 @@ func newHandler(d Deps) (*Handler, error) {
 		proxies:   proxies,
 		vault:     vault,
 		hasher:    hasher,
-		ranges:    newRangeCache(rangeCacheBytes),
 		tokenRate: newTokenLimiter(d.Config.API.TokenRateLimit),
 		throttle:  account.NewThrottle(nil),
 		twoFactor: newTwoFactor(d.Keys),
@@ -213,7 +212,13 @@ func newHandler(d Deps) (*Handler, error) {
 		outbox:    d.Outbox,
 
 		passwordPlans: &passwordPlans{},
-		mirror:        d.Mirror,
+	}
+	// /range reads its clock on every request, so it gets the clock itself
+	// rather than the wrapper below: tests that move h.now do not age its
+	// kept answers.
+	h.ranges, err = rangeapi.New(rangeapi.Deps{Store: d.Store, Mirror: d.Mirror, Log: d.Log, Now: h.now})
+	if err != nil {
+		return nil, err
 	}
 	// One clock for every rule, read at each call: tests move h.now.
 	clock := func() time.Time { return h.now() }

@@ -15,6 +15,7 @@ import (
 	"pcmt/monitor"
 	"pcmt/routes"
 	"pcmt/static"
+	"pcmt/store"
 	"pcmt/store/storetest"
 )
 
@@ -22,12 +23,13 @@ import (
 // so ns/op and allocs/op are those of pcmt's own code: no sockets, no
 // kernel. bench/run.sh measures the same pages over loopback.
 
-// benchApp builds the app as pcmt serve does, with the rate limit off and
-// the log discarded at the given level.
-func benchApp(b *testing.B, level slog.Level) (fasthttp.RequestHandler, *static.Assets) {
+// benchApp builds the app as pcmt serve does, with the rate limits off and
+// the log discarded at the given level; seed fills its database first.
+func benchApp(b *testing.B, level slog.Level, seed ...func(*store.Store)) (fasthttp.RequestHandler, *static.Assets) {
 	b.Helper()
 	cfg := config.Default()
 	cfg.HTTP.RateLimit = 0
+	cfg.API.RangeRateLimit = 0
 	cfg.Database.Path = filepath.Join(b.TempDir(), "pcmt.db") // the keys are made beside it
 	if err := cfg.Validate(); err != nil {
 		b.Fatal(err)
@@ -42,6 +44,9 @@ func benchApp(b *testing.B, level slog.Level) (fasthttp.RequestHandler, *static.
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: level}))
 	st := storetest.New(b)
+	for _, f := range seed {
+		f(st)
+	}
 	matcher, err := monitor.New(st, keys.Monitor, log)
 	if err != nil {
 		b.Fatal(err)

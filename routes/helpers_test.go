@@ -3,6 +3,7 @@ package routes
 import (
 	"bytes"
 	"crypto/rand"
+	"crypto/sha1"
 	"io"
 	"log/slog"
 	"net/http"
@@ -215,3 +216,5 @@ func parseHTML(t testing.TB, body string) *goquery.Document {
 	}
 	return doc
 }
+
+func sha1Of(s string) []byte { d := sha1.Sum([]byte(s)); return d[:] }

@@ -43,7 +43,7 @@ func (h *Handler) routes() []route {
 		{fiber.MethodGet, "/metrics", metricsScrape, h.showMetrics},
 		{fiber.MethodGet, "/static/:name", public, h.serveStatic},
 		{fiber.MethodGet, "/", public, h.showHome},
-		{fiber.MethodGet, "/range/:prefix", h.rangeAccess(), h.showRange},
+		{fiber.MethodGet, "/range/:prefix", h.rangeAccess(), h.ranges.ShowRange},
 
 		{fiber.MethodGet, "/signin", guest, h.showSignIn},
 		{fiber.MethodPost, "/signin", guest, h.signIn},

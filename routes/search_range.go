@@ -234,7 +234,9 @@ func (h *Handler) rangeBreach(ctx context.Context, id int64) (rangeBreach, error
 
 func isHexString(s string) bool {
 	for i := range len(s) {
-		if unhex(s[i]) > 15 {
+		switch c := s[i]; {
+		case '0' <= c && c <= '9', 'a' <= c && c <= 'f', 'A' <= c && c <= 'F':
+		default:
 			return false
 		}
 	}

@@ -272,3 +272,16 @@ func TestDigitsFor(t *testing.T) {
 		}
 	}
 }
+
+// FuzzIsHexString: /search/range's prefix check takes hex digits of either
+// case and nothing else.
+func FuzzIsHexString(f *testing.F) {
+	for _, s := range []string{"", "21BD1", "21bd1", "ABCDG", "2 BD1", "２1BD1", "0x1", "\xff"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := isHexString(s), strings.Trim(s, "0123456789abcdefABCDEF") == ""; got != want {
+			t.Fatalf("isHexString(%q) = %v, want %v", s, got, want)
+		}
+	})
+}

@@ -1,4 +1,4 @@
-package routes
+package rangeapi
 
 import (
 	"bytes"
@@ -36,18 +36,10 @@ const (
 	rangeMirrorRetryAfter = 30
 )
 
-// rangeAccess is who may ask for ranges: anyone, like the public API, or
-// with [API] RangeRequiresToken only holders of a personal API token.
-func (h *Handler) rangeAccess() access {
-	if h.cfg.API.RangeRequiresToken {
-		return apiToken
-	}
-	return public
-}
-
-// showRange serves one range of the corpus: from the kept answers when
-// the range was asked for lately, else straight from the row.
-func (h *Handler) showRange(c *fiber.Ctx) error {
+// ShowRange serves one range of the corpus: from the kept answers when
+// the range was asked for lately, else straight from the row. It is the
+// handler of the route table's /range/:prefix.
+func (s *Server) ShowRange(c *fiber.Ctx) error {
 	prefix, ok := parseRangePrefix(c.Params("prefix"))
 	if !ok {
 		return rangeError(c, errRangePrefix)
@@ -56,21 +48,21 @@ func (h *Handler) showRange(c *fiber.Ctx) error {
 	if !ok {
 		return rangeError(c, errRangeMode)
 	}
-	key, gen, now := rangeKey{mode, prefix}, h.store.PwnedGeneration(), h.now()
-	e, ok := h.ranges.fresh(key, gen, now)
-	if !ok && h.ranges.admit(key, now) {
+	key, gen, now := rangeKey{mode, prefix}, s.store.PwnedGeneration(), s.now()
+	e, ok := s.ranges.fresh(key, gen, now)
+	if !ok && s.ranges.admit(key, now) {
 		var err error
-		if e, err = h.ranges.load(c.UserContext(), h.store, key, gen, now); err != nil {
+		if e, err = s.ranges.load(c.UserContext(), s.store, key, gen, now); err != nil {
 			return err
 		}
 		ok = true
 	}
-	if ok && (e.raw.N > 0 || h.mirror == nil) {
+	if ok && (e.raw.N > 0 || s.mirror == nil) {
 		return answerRange(c, e.raw, e.body, e.etag)
 	}
 	if !ok {
-		err := h.store.WithPwnedRange(c.UserContext(), mode, prefix, func(r store.PwnedRange) error {
-			if r.N == 0 && h.mirror != nil {
+		err := s.store.WithPwnedRange(c.UserContext(), mode, prefix, func(r store.PwnedRange) error {
+			if r.N == 0 && s.mirror != nil {
 				return errRangeNotStored
 			}
 			return answerStored(c, r)
@@ -79,7 +71,7 @@ func (h *Handler) showRange(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	return h.showMirroredRange(c, mode, prefix)
+	return s.showMirroredRange(c, mode, prefix)
 }
 
 // errRangeNotStored: the range has no row, which the mirror may fill.
@@ -93,17 +85,17 @@ func answerStored(c *fiber.Ctx, r store.PwnedRange) error {
 // showMirroredRange asks upstream for a range the instance never stored,
 // keeps it, and answers it. Upstream failing is a 503 to try again: an
 // empty answer would say that no password of the range was ever seen.
-func (h *Handler) showMirroredRange(c *fiber.Ctx, mode store.PwnedMode, prefix uint32) error {
-	if err := h.mirror.Fill(c.UserContext(), mode, prefix); err != nil {
+func (s *Server) showMirroredRange(c *fiber.Ctx, mode store.PwnedMode, prefix uint32) error {
+	if err := s.mirror.Fill(c.UserContext(), mode, prefix); err != nil {
 		if !errors.Is(err, breach.ErrUpstream) {
 			return err
 		}
-		h.log.Warn("range mirror: upstream failed", "err", err)
+		s.log.Warn("range mirror: upstream failed", "err", err)
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(rangeMirrorRetryAfter))
 		c.Set(fiber.HeaderContentType, "text/plain; charset=utf-8")
 		return c.Status(fiber.StatusServiceUnavailable).SendString(errRangeUpstream)
 	}
-	return h.store.WithPwnedRange(c.UserContext(), mode, prefix, func(r store.PwnedRange) error {
+	return s.store.WithPwnedRange(c.UserContext(), mode, prefix, func(r store.PwnedRange) error {
 		return answerStored(c, r)
 	})
 }

@@ -1,22 +1,25 @@
-package routes
+package rangeapi
 
 import (
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 
 	"pcmt/breach"
 	"pcmt/hibp"
 	"pcmt/hibp/hibptest"
+	"pcmt/store"
 	"pcmt/store/storetest"
 )
 
-// newMirrorApp is the test app with a read-through mirror of a fake range
-// API serving a generated corpus of each mode over the first 64 prefixes.
-func newMirrorApp(t *testing.T) (*testApp, *hibptest.Server, map[string]*hibptest.Corpus) {
+// newMirrorServer is the test server with a read-through mirror of a fake
+// range API serving a generated corpus of each mode over the first 64
+// prefixes.
+func newMirrorServer(t *testing.T) (*testServer, *hibptest.Server, map[string]*hibptest.Corpus) {
 	t.Helper()
 	corpora := map[string]*hibptest.Corpus{
 		hibp.ModeSHA1: hibptest.Generate(hibp.ModeSHA1, 7, 64, 20),
@@ -27,18 +30,17 @@ func newMirrorApp(t *testing.T) (*testApp, *hibptest.Server, map[string]*hibptes
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = up.Close() })
-	d, logs := testDeps(t, nil)
-	if d.Mirror, err = breach.NewMirror(d.Store, up.URL, "pcmt-test"); err != nil {
-		t.Fatal(err)
-	}
-	app, h, err := newApp(d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &testApp{t: t, app: app, h: h, log: logs}, up, corpora
+	a := newTestServer(t, func(st *store.Store) *breach.Mirror {
+		m, err := breach.NewMirror(st, up.URL, "pcmt-test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	})
+	return a, up, corpora
 }
 
-func getRange(t *testing.T, a *testApp, path string, padded bool) (*http.Response, string) {
+func getRange(t *testing.T, a *testServer, path string, padded bool) (*http.Response, string) {
 	t.Helper()
 	req := httptest.NewRequest(http.MethodGet, path, nil)
 	if padded {
@@ -51,7 +53,7 @@ func getRange(t *testing.T, a *testApp, path string, padded bool) (*http.Respons
 // its first ask, answered as upstream does, kept, and served from the
 // database afterwards; asks arriving together share one fetch.
 func TestRangeMirrorFillsOnce(t *testing.T) {
-	a, up, corpora := newMirrorApp(t)
+	a, up, corpora := newMirrorServer(t)
 	populated := corpora[hibp.ModeSHA1].Prefixes()
 	p := populated[0]
 	path := fmt.Sprintf("/range/%05X", p)
@@ -107,7 +109,7 @@ func TestRangeMirrorFillsOnce(t *testing.T) {
 // an empty answer, asked of upstream once; a range stored locally is never
 // asked of upstream.
 func TestRangeMirrorEmptyAndStoredRanges(t *testing.T) {
-	a, up, corpora := newMirrorApp(t)
+	a, up, corpora := newMirrorServer(t)
 	populated := map[uint32]bool{}
 	for _, p := range corpora[hibp.ModeSHA1].Prefixes() {
 		populated[p] = true
@@ -125,7 +127,7 @@ func TestRangeMirrorEmptyAndStoredRanges(t *testing.T) {
 		t.Errorf("an empty range was asked of upstream %d times, want 1", n)
 	}
 
-	storetest.WriteCorpus(t, a.h.store, map[string]uint64{"password": 9})
+	storetest.WriteCorpus(t, a.st, map[string]uint64{"password": 9})
 	if resp, body := getRange(t, a, "/range/5BAA6", false); resp.StatusCode != http.StatusOK || body == "" {
 		t.Fatalf("stored range: %d %q", resp.StatusCode, body)
 	}
@@ -138,7 +140,7 @@ func TestRangeMirrorEmptyAndStoredRanges(t *testing.T) {
 // never an empty "not found" answer, and nothing is kept; the next ask
 // after upstream is back fills the range.
 func TestRangeMirrorUpstreamDown(t *testing.T) {
-	a, up, corpora := newMirrorApp(t)
+	a, up, corpora := newMirrorServer(t)
 	p := corpora[hibp.ModeSHA1].Prefixes()[1]
 	path := fmt.Sprintf("/range/%05X", p)
 	up.Fail(hibp.ModeSHA1, p, hibptest.Fault{Status: 502}, hibptest.Fault{Status: 503},
@@ -149,7 +151,10 @@ func TestRangeMirrorUpstreamDown(t *testing.T) {
 			t.Fatalf("upstream down: %d, Retry-After %q, %q", resp.StatusCode, resp.Header.Get("Retry-After"), body)
 		}
 	}
-	if fetched, err := a.h.store.PwnedRangeFetched(t.Context(), "sha1", p); err != nil || fetched {
+	if !strings.Contains(a.log.String(), "range mirror: upstream failed") {
+		t.Errorf("upstream's failure is not in the log: %q", a.log.String())
+	}
+	if fetched, err := a.st.PwnedRangeFetched(t.Context(), "sha1", p); err != nil || fetched {
 		t.Fatalf("a failed range was kept: %v %v", fetched, err)
 	}
 	resp, body := getRange(t, a, path, false)

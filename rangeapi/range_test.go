@@ -1,4 +1,4 @@
-package routes
+package rangeapi
 
 import (
 	"bytes"
@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"pcmt/config"
 	"pcmt/store"
 )
 
@@ -68,7 +67,7 @@ func rangeLines(t *testing.T, body string) map[string]uint64 {
 }
 
 func TestRangeAnswersLikeThePublicAPI(t *testing.T) {
-	a := newTestApp(t, nil)
+	a := newTestServer(t, nil)
 	pw := sha1Of("P@ssw0rd")
 	// Neighbours in the same range, and hashes elsewhere.
 	same := [][]byte{pw}
@@ -77,7 +76,7 @@ func TestRangeAnswersLikeThePublicAPI(t *testing.T) {
 		d[19] ^= byte(i + 1)
 		same = append(same, d)
 	}
-	addCorpus(t, a.h.store, store.PwnedSHA1, append(same, sha1Of("other"), sha1Of("another")))
+	addCorpus(t, a.st, store.PwnedSHA1, append(same, sha1Of("other"), sha1Of("another")))
 	full := strings.ToUpper(hex.EncodeToString(pw))
 
 	for _, prefix := range []string{full[:5], strings.ToLower(full[:5])} {
@@ -119,9 +118,9 @@ func TestRangeAnswersLikeThePublicAPI(t *testing.T) {
 }
 
 func TestRangeNTLMMode(t *testing.T) {
-	a := newTestApp(t, nil)
+	a := newTestServer(t, nil)
 	d, _ := hex.DecodeString("8846F7EAEE8FB117AD06BDD830B7586C") // NTLM of "password"
-	addCorpus(t, a.h.store, store.PwnedNTLM, [][]byte{d})
+	addCorpus(t, a.st, store.PwnedNTLM, [][]byte{d})
 	resp, body := a.get("/range/8846F?mode=ntlm")
 	lines := rangeLines(t, body)
 	if resp.StatusCode != http.StatusOK || lines["7EAEE8FB117AD06BDD830B7586C"] != uint64(d[15])+1 || len(lines) != 1 {
@@ -133,7 +132,7 @@ func TestRangeNTLMMode(t *testing.T) {
 }
 
 func TestRangePadding(t *testing.T) {
-	a := newTestApp(t, nil)
+	a := newTestServer(t, nil)
 	pw := sha1Of("hunter2")
 	var ds [][]byte
 	for i := range 40 {
@@ -141,7 +140,7 @@ func TestRangePadding(t *testing.T) {
 		d[10], d[19] = byte(i), byte(i)
 		ds = append(ds, d)
 	}
-	addCorpus(t, a.h.store, store.PwnedSHA1, ds)
+	addCorpus(t, a.st, store.PwnedSHA1, ds)
 	prefix := strings.ToUpper(hex.EncodeToString(pw))[:5]
 	plain := rangeLines(t, mustBody(t, a, "/range/"+prefix, false))
 	sizes := map[int]bool{}
@@ -181,7 +180,7 @@ func TestRangePadding(t *testing.T) {
 	}
 }
 
-func mustBody(t *testing.T, a *testApp, path string, padded bool) string {
+func mustBody(t *testing.T, a *testServer, path string, padded bool) string {
 	t.Helper()
 	req := httptest.NewRequest(http.MethodGet, path, nil)
 	if padded {
@@ -195,9 +194,9 @@ func mustBody(t *testing.T, a *testApp, path string, padded bool) string {
 }
 
 func TestRangeETagAndFreshness(t *testing.T) {
-	a := newTestApp(t, nil)
+	a := newTestServer(t, nil)
 	pw := sha1Of("letmein")
-	addCorpus(t, a.h.store, store.PwnedSHA1, [][]byte{pw})
+	addCorpus(t, a.st, store.PwnedSHA1, [][]byte{pw})
 	prefix := strings.ToUpper(hex.EncodeToString(pw))[:5]
 	resp, _ := a.get("/range/" + prefix)
 	etag := resp.Header.Get("ETag")
@@ -208,12 +207,12 @@ func TestRangeETagAndFreshness(t *testing.T) {
 	}
 	// A new import into the corpus shows at once (the kept answer is
 	// dropped), with a new ETag.
-	if err := a.h.store.BeginPwnedImport(context.Background(), mustJob(t, a.h.store), store.PwnedSHA1, "sorted", true); err != nil {
+	if err := a.st.BeginPwnedImport(context.Background(), mustJob(t, a.st), store.PwnedSHA1, "sorted", true); err != nil {
 		t.Fatal(err)
 	}
 	d := slices.Clone(pw)
 	d[19]++
-	addCorpus(t, a.h.store, store.PwnedSHA1, [][]byte{pw, d})
+	addCorpus(t, a.st, store.PwnedSHA1, [][]byte{pw, d})
 	resp, body := a.get("/range/" + prefix)
 	if resp.Header.Get("ETag") == etag || len(rangeLines(t, body)) != 2 {
 		t.Fatalf("after an import: ETag %s (was %s), body %q", resp.Header.Get("ETag"), etag, body)
@@ -244,17 +243,4 @@ func FuzzRangePrefix(f *testing.F) {
 			t.Fatalf("%q parsed as %05X", s, p)
 		}
 	})
-}
-
-func TestRangeCanRequireAToken(t *testing.T) {
-	a := newTestApp(t, func(c *config.Config) { c.API.RangeRequiresToken = true })
-	if resp, _ := a.get("/range/21BD1"); resp.StatusCode != http.StatusUnauthorized {
-		t.Fatalf("without a token: %d", resp.StatusCode)
-	}
-	u := a.addUser("carol", store.RoleUser, "a long passphrase", false)
-	req := httptest.NewRequest(http.MethodGet, "/range/21BD1", nil)
-	req.Header.Set("Authorization", "Bearer "+storeToken(t, a, u.ID, time.Hour, store.ScopeSearch))
-	if resp, _ := a.do(req); resp.StatusCode != http.StatusOK {
-		t.Fatalf("with a token: %d", resp.StatusCode)
-	}
 }
