@@ -5,6 +5,7 @@ import (
 	"io"
 	"math"
 	"mime/multipart"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -128,7 +129,9 @@ func (h *Handler) refuseTooLarge(c *fiber.Ctx) error {
 // form, the file to a new file in the jobs' directory, never into memory.
 // On an error nothing is left on disk.
 func (h *Handler) receiveUpload(up *uploadBody, maxSize int64) (f views.ImportForm, file *breach.Upload, err error) {
+	fields := url.Values{}
 	defer func() {
+		f = importForm(fields)
 		if err != nil && file != nil {
 			_ = os.Remove(file.Path)
 			file = nil
@@ -156,7 +159,7 @@ func (h *Handler) receiveUpload(up *uploadBody, maxSize int64) (f views.ImportFo
 		if len(value) > maxUploadField || part.FileName() != "" {
 			return f, file, errors.New("upload: unexpected or oversized part " + part.FormName())
 		}
-		setImportField(&f, part.FormName(), strings.TrimSpace(string(value)))
+		fields.Set(part.FormName(), strings.TrimSpace(string(value)))
 	}
 }
 
@@ -207,25 +210,11 @@ func uploadName(name string) string {
 	return strings.TrimSpace(name)
 }
 
-func setImportField(f *views.ImportForm, name, value string) {
-	switch name {
-	case "format":
-		f.Format = value
-	case "kind":
-		f.Kind = value
-	case "name":
-		f.Name = value
-	case "replace":
-		f.Replace = value == "yes"
-	case "title":
-		f.Title = value
-	case "date":
-		f.Date = value
-	case "description":
-		f.Description = value
-	case "verified":
-		f.Verified = value == "yes"
-	}
+// importForm is the upload form's fields as the form shows them again.
+func importForm(v url.Values) views.ImportForm {
+	return views.ImportForm{Format: v.Get("format"), Kind: v.Get("kind"), Name: v.Get("name"),
+		Replace: v.Get("replace") == "yes", Title: v.Get("title"), Date: v.Get("date"),
+		Description: v.Get("description"), Verified: v.Get("verified") == "yes"}
 }
 
 // importOptions turns the form into the import's options; errors are keyed
