@@ -41,12 +41,7 @@ func runCorpus(ctx context.Context, args []string, io IO) error {
 		return err
 	}
 	// The audit key chains the sync's log entry, as the button's.
-	keys, err := cfg.LoadKeys()
-	if err != nil {
-		return err
-	}
-	log := newLogger(cfg.Logger, io.Stderr)
-	st, err := openMigrated(ctx, cfg, log)
+	keys, log, st, err := openWriting(ctx, cfg, io)
 	if err != nil {
 		return err
 	}

@@ -84,14 +84,8 @@ func runImport(ctx context.Context, args []string, io IO) error {
 			return fmt.Errorf("import: %s: %d bytes is over the import limit of %d (Import.MaxSize)", name, st.Size(), int64(cfg.Import.MaxSize))
 		}
 	}
-	// The secrets file beside the database keys the watchlist match: made
-	// here as serve would make it, if the import comes first.
-	keys, err := cfg.LoadKeys()
-	if err != nil {
-		return err
-	}
-	log := newLogger(cfg.Logger, io.Stderr)
-	st, err := openMigrated(ctx, cfg, log)
+	// The secrets file keys the watchlist match and chains the log entry.
+	keys, log, st, err := openWriting(ctx, cfg, io)
 	if err != nil {
 		return err
 	}

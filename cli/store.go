@@ -50,3 +50,16 @@ func openExisting(ctx context.Context, f *configFlags, io IO) (config.Config, *s
 	st, err := openStore(ctx, cfg)
 	return cfg, st, err
 }
+
+// openWriting is what a command that writes breach data needs: the
+// secrets file's keys (made as serve would make them, when the command
+// comes first), a logger on stderr and the migrated database.
+func openWriting(ctx context.Context, cfg config.Config, io IO) (config.Keys, *slog.Logger, *store.Store, error) {
+	keys, err := cfg.LoadKeys()
+	if err != nil {
+		return keys, nil, nil, err
+	}
+	log := newLogger(cfg.Logger, io.Stderr)
+	st, err := openMigrated(ctx, cfg, log)
+	return keys, log, st, err
+}
