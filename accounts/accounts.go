@@ -1,10 +1,12 @@
 // Package accounts holds the rules of account changes: the pages, the
 // command line and serve's first start make users and reset passwords
 // through it, and the pages change roles, statuses, addresses and users'
-// own passwords, so that the rules, the password policy, the clock and the
-// activity log entry are the same whichever door was used. Each change, the
-// sessions and tokens it ends and its log entry are one transaction.
-// account/ keeps the primitives it uses (hashing, policy, keys).
+// own passwords, sign users in and out, end their sessions, make and revoke
+// their API tokens and turn their two-factor sign-in on and off, so that
+// the rules, the password policy, the clock and the activity log entry are
+// the same whichever door was used. Each change, the sessions and tokens it
+// ends and its log entry are one transaction. account/ keeps the
+// primitives it uses (hashing, policy, keys).
 package accounts
 
 import (

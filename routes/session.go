@@ -11,6 +11,7 @@ import (
 	"github.com/gorilla/securecookie"
 
 	"pcmt/account"
+	"pcmt/accounts"
 	"pcmt/config"
 	"pcmt/store"
 	"pcmt/views"
@@ -165,19 +166,18 @@ func currentSession(c *fiber.Ctx) *store.Session {
 
 // startSession signs user in on this browser with a brand-new session id
 // (never one the browser had: no fixation), ending the browser's previous
-// session, binding the unlocked key to it.
-func (h *Handler) startSession(c *fiber.Ctx, user *store.User, identity *age.X25519Identity) ([]byte, error) {
+// session, binding the unlocked key to it. open stores the session:
+// accounts' SignIn at a sign-in, StartSession at a password change.
+func (h *Handler) startSession(c *fiber.Ctx, user *store.User, identity *age.X25519Identity,
+	open func(context.Context, accounts.Self, accounts.NewSession) (*store.Session, error)) ([]byte, error) {
 	if old := currentSession(c); old != nil {
 		h.endSession(c.UserContext(), old.UserID, old.IDHash)
 	}
 	id, hash := account.NewSessionID()
-	now := h.now()
-	sess := &store.Session{
-		IDHash: hash, UserID: user.ID, CreatedAt: now, LastSeenAt: now,
-		ExpiresAt: now.Add(h.cfg.Session.MaxAge.Std()),
-		IP:        h.clientIP(c), UserAgent: truncate(c.Get(fiber.HeaderUserAgent), 300),
-	}
-	if err := h.store.CreateSession(c.UserContext(), sess); err != nil {
+	sess, err := open(c.UserContext(), h.self(c, user.ID), accounts.NewSession{
+		IDHash: hash, UserAgent: truncate(c.Get(fiber.HeaderUserAgent), 300), Lifetime: h.cfg.Session.MaxAge.Std(),
+	})
+	if err != nil {
 		return nil, err
 	}
 	if identity != nil {

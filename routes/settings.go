@@ -48,11 +48,10 @@ func (h *Handler) revokeSession(c *fiber.Ctx) error {
 	if isCurrent(c, hash) {
 		return apperr.New(apperr.Invalid, "To end this session, sign out.")
 	}
-	if err := h.store.DeleteSession(c.UserContext(), user.ID, hash); err != nil {
+	if err := h.accounts.RevokeSession(c.UserContext(), h.self(c, user.ID), hash); err != nil {
 		return err // ErrNotFound for someone else's session: it does not exist for this user
 	}
 	h.vault.Drop(hash)
-	h.record(c, user.ID, user.ID, store.EventSessionsRevoked, "1 session")
 	h.flash(c, views.FlashSuccess, "That session is signed out.")
 	return redirect(c, "/settings/sessions")
 }
@@ -60,12 +59,11 @@ func (h *Handler) revokeSession(c *fiber.Ctx) error {
 // revokeOtherSessions signs out every session of the user but this one.
 func (h *Handler) revokeOtherSessions(c *fiber.Ctx) error {
 	user, sess := currentUser(c), currentSession(c)
-	n, err := h.store.DeleteSessions(c.UserContext(), user.ID, sess.IDHash)
+	n, err := h.accounts.RevokeOtherSessions(c.UserContext(), h.self(c, user.ID), sess.IDHash)
 	if err != nil {
 		return err
 	}
 	h.forgetKeys(user.ID, sess.IDHash)
-	h.record(c, user.ID, user.ID, store.EventSessionsRevoked, plural(n, "session", "sessions"))
 	h.flash(c, views.FlashSuccess, plural(n, "other session was", "other sessions were")+" signed out.")
 	return redirect(c, "/settings/sessions")
 }

@@ -82,7 +82,7 @@ func (h *Handler) changePassword(c *fiber.Ctx) error {
 	done, err := h.accounts.ChangeOwnPassword(ctx, accounts.OwnPassword{
 		User: user, Current: f.Current, New: f.New, Identity: identity, IP: h.clientIP(c),
 		StartSession: func(identity *age.X25519Identity) (hash []byte, err error) {
-			keep, err = h.startSession(c, user, identity)
+			keep, err = h.startSession(c, user, identity, h.accounts.StartSession)
 			return keep, err
 		},
 	})

@@ -13,6 +13,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"pcmt/account"
+	"pcmt/accounts"
 	"pcmt/apperr"
 	"pcmt/store"
 	"pcmt/views"
@@ -146,18 +147,15 @@ func (h *Handler) signIn(c *fiber.Ctx) error {
 }
 
 // finishSignIn starts the session of a user whose credentials (every
-// factor) are proven.
+// factor) are proven; the session, the account's last sign-in and the log
+// entry are one transaction.
 func (h *Handler) finishSignIn(c *fiber.Ctx, user *store.User, identity *age.X25519Identity) error {
-	if err := h.store.RecordSignIn(c.UserContext(), user.ID, h.now()); err != nil {
-		return err
-	}
-	if _, err := h.startSession(c, user, identity); err != nil {
+	if _, err := h.startSession(c, user, identity, h.accounts.SignIn); err != nil {
 		return err
 	}
 	if err := h.devices.remember(c, user.ID); err != nil {
 		return err
 	}
-	h.record(c, user.ID, user.ID, store.EventSignIn, "")
 	return redirect(c, homeOf(user))
 }
 
@@ -179,11 +177,14 @@ func (h *Handler) checkPassword(ctx context.Context, user *store.User, password 
 	return true, rehash, nil
 }
 
-// signOut ends the session.
+// signOut ends the session and logs it, in one transaction; its key goes
+// once that is done.
 func (h *Handler) signOut(c *fiber.Ctx) error {
 	if s := currentSession(c); s != nil {
-		h.endSession(c.UserContext(), s.UserID, s.IDHash)
-		h.record(c, s.UserID, s.UserID, store.EventSignOut, "")
+		if err := h.accounts.SignOut(c.UserContext(), h.self(c, s.UserID), s.IDHash); err != nil {
+			return err
+		}
+		h.vault.Drop(s.IDHash)
 	}
 	h.cookies.clear(c)
 	c.Locals(localSession, nil)
@@ -192,13 +193,20 @@ func (h *Handler) signOut(c *fiber.Ctx) error {
 	return redirect(c, "/signin")
 }
 
-// record appends to the activity log; a failure is logged, never shown, and
-// does not undo what happened.
+// record appends an entry that changes nothing else (a failed or refused
+// sign-in), at the handler's clock; a failure is logged, never shown. A
+// change and its entry go through accounts, in one transaction.
 func (h *Handler) record(c *fiber.Ctx, userID, actorID int64, event, detail string) {
-	ev := &store.Activity{UserID: userID, ActorID: actorID, Event: event, IP: h.clientIP(c), Detail: detail}
+	ev := &store.Activity{At: h.now(), UserID: userID, ActorID: actorID, Event: event, IP: h.clientIP(c), Detail: detail}
 	if err := h.audit.Append(c.UserContext(), ev); err != nil {
 		h.log.Error("activity log", "err", err, "event", event, "request_id", requestIDOf(c))
 	}
+}
+
+// self is the signed-in user userID acting on their own account from this
+// request's address.
+func (h *Handler) self(c *fiber.Ctx, userID int64) accounts.Self {
+	return accounts.Self{UserID: userID, IP: h.clientIP(c)}
 }
 
 func humanDuration(d time.Duration) string {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"pcmt/accounts"
 	"pcmt/apperr"
 	"pcmt/store"
 	"pcmt/views"
@@ -111,10 +112,9 @@ func (h *Handler) createToken(c *fiber.Ctx) error {
 		return h.renderTokens(c, fiber.StatusUnprocessableEntity, form, nil)
 	}
 	plain, digest, shown := newAPIToken()
-	now := h.now()
-	tok, err := h.store.CreateToken(c.UserContext(), store.NewToken{
-		UserID: user.ID, Name: f.Name, Digest: digest, Prefix: shown, Scopes: f.Scopes,
-		CreatedAt: now, ExpiresAt: now.Add(time.Duration(f.days()) * 24 * time.Hour),
+	tok, err := h.accounts.CreateToken(c.UserContext(), h.self(c, user.ID), accounts.NewToken{
+		Name: f.Name, Digest: digest, Prefix: shown, Scopes: f.Scopes,
+		Lifetime: time.Duration(f.days()) * 24 * time.Hour,
 	})
 	if errors.Is(err, store.ErrTokenLimit) {
 		form.Errors["form"] = store.ErrTokenLimit.Message
@@ -123,7 +123,6 @@ func (h *Handler) createToken(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	h.record(c, user.ID, user.ID, store.EventTokenCreated, tokenDetail(tok))
 	return h.renderTokens(c, fiber.StatusOK, views.TokenForm{Expiry: "30", Scopes: []string{store.ScopeSearch}},
 		&views.NewTokenShown{Name: tok.Name, Token: plain})
 }
@@ -136,17 +135,11 @@ func (h *Handler) revokeToken(c *fiber.Ctx) error {
 	if err != nil || id <= 0 {
 		return apperr.ErrNotFound
 	}
-	if err := h.store.RevokeToken(c.UserContext(), user.ID, id, h.now()); err != nil {
+	if err := h.accounts.RevokeToken(c.UserContext(), h.self(c, user.ID), id); err != nil {
 		return err
 	}
-	h.record(c, user.ID, user.ID, store.EventTokenRevoked, "token "+strconv.FormatInt(id, 10))
 	h.flash(c, views.FlashSuccess, "The token is revoked: it no longer works.")
 	return redirect(c, "/settings/tokens")
-}
-
-// tokenDetail names a token in the activity log.
-func tokenDetail(t store.Token) string {
-	return "“" + t.Name + "” (pcmt_" + t.Prefix + "…, " + strings.Join(t.Scopes, " ") + ")"
 }
 
 // tokenOwner is what GET /api/v1/me answers: who a token acts for and what

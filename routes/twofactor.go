@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"pcmt/account"
+	"pcmt/accounts"
 	"pcmt/store"
 	"pcmt/views"
 )
@@ -129,11 +130,10 @@ func (h *Handler) enableTwoFactor(c *fiber.Ctx) error {
 		return h.renderSetup(c, fiber.StatusUnprocessableEntity, user, secret,
 			views.FieldErrors{"code": "This code is not right. Check that your phone’s clock is correct, and enter the newest code."})
 	}
-	codes := account.NewRecoveryCodes()
-	if err := h.store.EnableTOTP(ctx, user.ID, step, recoveryDigests(codes), h.twoFactor.now()); err != nil {
+	codes, err := h.accounts.EnableTwoFactor(ctx, h.self(c, user.ID), step)
+	if err != nil {
 		return err
 	}
-	h.record(c, user.ID, user.ID, store.EventTOTPEnabled, "")
 	return render(c, fiber.StatusOK, views.RecoveryCodes(h.page(c, "Recovery codes"), views.RecoveryCodesView{Codes: codes, Enabled: true}))
 }
 
@@ -146,12 +146,8 @@ func (h *Handler) disableTwoFactor(c *fiber.Ctx) error {
 		}
 		return h.renderTwoFactor(c, status, errs)
 	}
-	was, err := h.store.DisableTOTP(c.UserContext(), user.ID)
-	if err != nil {
+	if _, err := h.accounts.DisableTwoFactor(c.UserContext(), h.self(c, user.ID)); err != nil {
 		return err
-	}
-	if was {
-		h.record(c, user.ID, user.ID, store.EventTOTPDisabled, "")
 	}
 	h.flash(c, views.FlashSuccess, "Two-factor sign-in is off. Your password alone signs you in.")
 	return redirect(c, "/settings/2fa")
@@ -160,7 +156,6 @@ func (h *Handler) disableTwoFactor(c *fiber.Ctx) error {
 // regenerateRecoveryCodes replaces the recovery codes after the password
 // and shows the new ones, once.
 func (h *Handler) regenerateRecoveryCodes(c *fiber.Ctx) error {
-	ctx := c.UserContext()
 	user := currentUser(c)
 	if errs, status, err := h.confirmPassword(c, "recovery-password"); err != nil || errs != nil {
 		if err != nil {
@@ -168,26 +163,13 @@ func (h *Handler) regenerateRecoveryCodes(c *fiber.Ctx) error {
 		}
 		return h.renderTwoFactor(c, status, errs)
 	}
-	row, err := h.store.TOTP(ctx, user.ID)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && !row.Enabled()) {
-		h.flash(c, views.FlashInfo, "Recovery codes come with two-factor sign-in: turn it on first.")
+	codes, err := h.accounts.ReplaceRecoveryCodes(c.UserContext(), h.self(c, user.ID))
+	if errors.Is(err, accounts.ErrTwoFactorOff) {
+		h.flash(c, views.FlashInfo, accounts.ErrTwoFactorOff.Message)
 		return redirect(c, "/settings/2fa")
 	}
 	if err != nil {
 		return err
 	}
-	codes := account.NewRecoveryCodes()
-	if err := h.store.ReplaceRecoveryCodes(ctx, user.ID, recoveryDigests(codes)); err != nil {
-		return err
-	}
-	h.record(c, user.ID, user.ID, store.EventRecoveryCodesReplaced, "")
 	return render(c, fiber.StatusOK, views.RecoveryCodes(h.page(c, "Recovery codes"), views.RecoveryCodesView{Codes: codes}))
-}
-
-func recoveryDigests(codes []string) [][]byte {
-	out := make([][]byte, len(codes))
-	for i, code := range codes {
-		out[i] = account.RecoveryDigest(code)
-	}
-	return out
 }

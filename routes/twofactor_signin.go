@@ -233,12 +233,13 @@ func (h *Handler) signInTwoFactor(c *fiber.Ctx) error {
 		return page(fiber.StatusUnprocessableEntity)
 	}
 
-	var right bool
-	left := -1
+	var right, byRecovery bool
+	var left int
 	if isTOTP {
 		right, err = h.checkTOTP(c, user.ID, code)
-	} else if right, err = h.store.UseRecoveryCode(ctx, user.ID, account.RecoveryDigest(recovery), h.twoFactor.now()); err == nil && right {
-		left, err = h.store.RecoveryCodesLeft(ctx, user.ID)
+	} else {
+		right, left, err = h.accounts.UseRecoveryCode(ctx, h.self(c, user.ID), recovery)
+		byRecovery = true
 	}
 	if err != nil {
 		return err
@@ -254,8 +255,7 @@ func (h *Handler) signInTwoFactor(c *fiber.Ctx) error {
 	h.throttle.Succeed(p.limits.code)
 	h.twoFactor.pending.drop(token)
 	h.clearPendingCookie(c)
-	if left >= 0 {
-		h.record(c, user.ID, user.ID, store.EventRecoveryUsed, plural(left, "code left", "codes left"))
+	if byRecovery {
 		kind := views.FlashInfo
 		if left <= 3 {
 			kind = views.FlashError

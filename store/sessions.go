@@ -22,13 +22,17 @@ type Session struct {
 // CreateSession stores a new session.
 func (s *Store) CreateSession(ctx context.Context, sess *Session) error {
 	return wrap("create session", s.tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO sessions
-			(id_hash, user_id, created_at, last_seen_at, expires_at, ip, user_agent)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			sess.IDHash, sess.UserID, formatTime(sess.CreatedAt), formatTime(sess.LastSeenAt),
-			formatTime(sess.ExpiresAt), sess.IP, sess.UserAgent)
-		return err
+		return insertSession(ctx, tx, sess)
 	}))
+}
+
+func insertSession(ctx context.Context, tx *sql.Tx, sess *Session) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO sessions
+		(id_hash, user_id, created_at, last_seen_at, expires_at, ip, user_agent)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		sess.IDHash, sess.UserID, formatTime(sess.CreatedAt), formatTime(sess.LastSeenAt),
+		formatTime(sess.ExpiresAt), sess.IP, sess.UserAgent)
+	return err
 }
 
 const sessionColumns = `s.id_hash, s.user_id, s.created_at, s.last_seen_at, s.expires_at, s.ip, s.user_agent`
@@ -139,8 +143,12 @@ func (s *Store) ExistingSessions(ctx context.Context, hashes [][]byte) (map[stri
 // has no such session.
 func (s *Store) DeleteSession(ctx context.Context, userID int64, idHash []byte) error {
 	return wrap("delete session", s.tx(ctx, func(tx *sql.Tx) error {
-		return updateOne(ctx, tx, `DELETE FROM sessions WHERE user_id = ? AND id_hash = ?`, userID, idHash)
+		return deleteSession(ctx, tx, userID, idHash)
 	}))
+}
+
+func deleteSession(ctx context.Context, tx *sql.Tx, userID int64, idHash []byte) error {
+	return updateOne(ctx, tx, `DELETE FROM sessions WHERE user_id = ? AND id_hash = ?`, userID, idHash)
 }
 
 // DeleteSessions revokes every session of a user but except (nil: all).

@@ -109,35 +109,50 @@ func compactCopy(s []string) []string {
 // CreateToken stores a new token; ErrTokenLimit when the user already has
 // MaxLiveTokens working ones.
 func (s *Store) CreateToken(ctx context.Context, t NewToken) (Token, error) {
+	var out Token
+	err := s.tx(ctx, func(tx *sql.Tx) (err error) {
+		out, err = createToken(ctx, tx, t)
+		return err
+	})
+	return out, tokenError("create token", err)
+}
+
+// createToken checks the scopes and the limit of working tokens, and
+// stores t.
+func createToken(ctx context.Context, tx *sql.Tx, t NewToken) (Token, error) {
 	scopes, err := canonicalScopes(t.Scopes)
 	if err != nil {
 		return Token{}, err
 	}
 	out := Token{UserID: t.UserID, Name: t.Name, Prefix: t.Prefix, Scopes: strings.Fields(scopes),
 		CreatedAt: t.CreatedAt.UTC(), ExpiresAt: t.ExpiresAt.UTC()}
-	err = s.tx(ctx, func(tx *sql.Tx) error {
-		var live int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM api_tokens
-			WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ?`,
-			t.UserID, formatTime(t.CreatedAt)).Scan(&live); err != nil {
-			return err
-		}
-		if live >= MaxLiveTokens {
-			return ErrTokenLimit
-		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO api_tokens
-			(user_id, digest, prefix, name, scopes, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			t.UserID, t.Digest, t.Prefix, t.Name, scopes, formatTime(t.CreatedAt), formatTime(t.ExpiresAt))
-		if err != nil {
-			return err
-		}
-		out.ID, err = res.LastInsertId()
-		return err
-	})
-	if errors.Is(err, ErrTokenLimit) {
+	var live int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM api_tokens
+		WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ?`,
+		t.UserID, formatTime(t.CreatedAt)).Scan(&live); err != nil {
+		return Token{}, err
+	}
+	if live >= MaxLiveTokens {
 		return Token{}, ErrTokenLimit
 	}
-	return out, wrap("create token", err)
+	res, err := tx.ExecContext(ctx, `INSERT INTO api_tokens
+		(user_id, digest, prefix, name, scopes, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		t.UserID, t.Digest, t.Prefix, t.Name, scopes, formatTime(t.CreatedAt), formatTime(t.ExpiresAt))
+	if err != nil {
+		return Token{}, err
+	}
+	out.ID, err = res.LastInsertId()
+	return out, err
+}
+
+// tokenError keeps the refusals of a new token (the limit, unknown
+// scopes) as they are, for the pages to show, and wraps the rest.
+func tokenError(op string, err error) error {
+	var refused *apperr.Error
+	if errors.As(err, &refused) {
+		return refused
+	}
+	return wrap(op, err)
 }
 
 const tokenColumns = `t.id, t.user_id, t.name, t.prefix, t.scopes, t.created_at, t.expires_at,
@@ -182,15 +197,19 @@ func (s *Store) Tokens(ctx context.Context, userID int64) ([]Token, error) {
 // is what another user's token is.
 func (s *Store) RevokeToken(ctx context.Context, userID, id int64, now time.Time) error {
 	return wrap("revoke token", s.tx(ctx, func(tx *sql.Tx) error {
-		var one int
-		if err := tx.QueryRowContext(ctx, `SELECT 1 FROM api_tokens WHERE id = ? AND user_id = ?`,
-			id, userID).Scan(&one); err != nil {
-			return err
-		}
-		_, err := tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = ?
-			WHERE id = ? AND revoked_at IS NULL`, formatTime(now), id)
-		return err
+		return revokeToken(ctx, tx, userID, id, now)
 	}))
+}
+
+func revokeToken(ctx context.Context, tx *sql.Tx, userID, id int64, now time.Time) error {
+	var one int
+	if err := tx.QueryRowContext(ctx, `SELECT 1 FROM api_tokens WHERE id = ? AND user_id = ?`,
+		id, userID).Scan(&one); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = ?
+		WHERE id = ? AND revoked_at IS NULL`, formatTime(now), id)
+	return err
 }
 
 // RevokeUserTokens revokes every working token of a user at now and says

@@ -66,30 +66,38 @@ func (s *Store) SetPendingTOTP(ctx context.Context, userID int64, sealed []byte,
 // one transaction. ErrNotFound when no enrolment is pending.
 func (s *Store) EnableTOTP(ctx context.Context, userID, step int64, digests [][]byte, at time.Time) error {
 	return wrap("enable totp", s.tx(ctx, func(tx *sql.Tx) error {
-		err := updateOne(ctx, tx, `UPDATE totp SET enabled_at = ?, last_step = ? WHERE user_id = ? AND enabled_at IS NULL`,
-			formatTime(at), step, userID)
-		if err != nil {
-			return err
-		}
-		return replaceRecoveryCodes(ctx, tx, userID, digests)
+		return enableTOTP(ctx, tx, userID, step, digests, at)
 	}))
+}
+
+func enableTOTP(ctx context.Context, tx *sql.Tx, userID, step int64, digests [][]byte, at time.Time) error {
+	err := updateOne(ctx, tx, `UPDATE totp SET enabled_at = ?, last_step = ? WHERE user_id = ? AND enabled_at IS NULL`,
+		formatTime(at), step, userID)
+	if err != nil {
+		return err
+	}
+	return replaceRecoveryCodes(ctx, tx, userID, digests)
 }
 
 // DisableTOTP turns two-factor sign-in off (or drops a pending enrolment)
 // and deletes the recovery codes. It reports whether it was on.
 func (s *Store) DisableTOTP(ctx context.Context, userID int64) (bool, error) {
 	var was bool
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		var enabled sql.NullString
-		err := tx.QueryRowContext(ctx, `DELETE FROM totp WHERE user_id = ? RETURNING enabled_at`, userID).Scan(&enabled)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
-		was = enabled.Valid
-		_, err = tx.ExecContext(ctx, `DELETE FROM recovery_codes WHERE user_id = ?`, userID)
+	err := s.tx(ctx, func(tx *sql.Tx) (err error) {
+		was, err = disableTOTP(ctx, tx, userID)
 		return err
 	})
 	return was, wrap("disable totp", err)
+}
+
+func disableTOTP(ctx context.Context, tx *sql.Tx, userID int64) (bool, error) {
+	var enabled sql.NullString
+	err := tx.QueryRowContext(ctx, `DELETE FROM totp WHERE user_id = ? RETURNING enabled_at`, userID).Scan(&enabled)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return false, err
+	}
+	_, err = tx.ExecContext(ctx, `DELETE FROM recovery_codes WHERE user_id = ?`, userID)
+	return enabled.Valid, err
 }
 
 // UseTOTPStep records that the code of step was accepted. It reports false
@@ -138,23 +146,35 @@ func replaceRecoveryCodes(ctx context.Context, tx *sql.Tx, userID int64, digests
 // UseRecoveryCode spends the user's unused recovery code with digest. It
 // reports false when there is no such unused code.
 func (s *Store) UseRecoveryCode(ctx context.Context, userID int64, digest []byte, at time.Time) (bool, error) {
-	var n int64
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE recovery_codes SET used_at = ?
-			WHERE user_id = ? AND digest = ? AND used_at IS NULL`, formatTime(at), userID, digest)
-		if err != nil {
-			return err
-		}
-		n, err = res.RowsAffected()
+	var used bool
+	err := s.tx(ctx, func(tx *sql.Tx) (err error) {
+		used, err = useRecoveryCode(ctx, tx, userID, digest, at)
 		return err
 	})
-	return n == 1, wrap("use recovery code", err)
+	return used, wrap("use recovery code", err)
+}
+
+func useRecoveryCode(ctx context.Context, tx *sql.Tx, userID int64, digest []byte, at time.Time) (bool, error) {
+	res, err := tx.ExecContext(ctx, `UPDATE recovery_codes SET used_at = ?
+		WHERE user_id = ? AND digest = ? AND used_at IS NULL`, formatTime(at), userID, digest)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
 }
 
 // RecoveryCodesLeft counts the user's unused recovery codes.
 func (s *Store) RecoveryCodesLeft(ctx context.Context, userID int64) (int, error) {
-	var n int
-	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM recovery_codes WHERE user_id = ? AND used_at IS NULL`,
-		userID).Scan(&n)
+	n, err := recoveryCodesLeft(ctx, s.r, userID)
 	return n, wrap("count recovery codes", err)
+}
+
+func recoveryCodesLeft(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}, userID int64) (int, error) {
+	var n int
+	err := q.QueryRowContext(ctx, `SELECT count(*) FROM recovery_codes WHERE user_id = ? AND used_at IS NULL`,
+		userID).Scan(&n)
+	return n, err
 }

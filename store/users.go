@@ -148,11 +148,9 @@ func (s *Store) ListUsers(ctx context.Context, query string, limit, offset int) 
 	return page, wrap("list users", rows.Err())
 }
 
-// RecordSignIn notes a completed sign-in.
-func (s *Store) RecordSignIn(ctx context.Context, id int64, at time.Time) error {
-	return wrap("record sign-in", s.tx(ctx, func(tx *sql.Tx) error {
-		return updateOne(ctx, tx, `UPDATE users SET last_signin_at = ? WHERE id = ?`, formatTime(at), id)
-	}))
+// recordSignIn notes a completed sign-in (Auditor.SignIn).
+func recordSignIn(ctx context.Context, tx *sql.Tx, id int64, at time.Time) error {
+	return updateOne(ctx, tx, `UPDATE users SET last_signin_at = ? WHERE id = ?`, formatTime(at), id)
 }
 
 // SetPasswordHash replaces a password hash with one of the same password
