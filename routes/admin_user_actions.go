@@ -59,7 +59,7 @@ func (h *Handler) checkAdminForm(c *fiber.Ctx, self bool, password string, errs 
 // signOutSelf ends the request's session after the store revoked every
 // session of the acting admin.
 func (h *Handler) signOutSelf(c *fiber.Ctx, message string) error {
-	h.cookies.clear(c)
+	h.cookies.session.clear(c)
 	c.Locals(localSession, nil)
 	c.Locals(localUser, nil)
 	h.flash(c, views.FlashInfo, message)

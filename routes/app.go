@@ -65,9 +65,8 @@ type Handler struct {
 	log      *slog.Logger
 	assets   *static.Assets
 	csrf     *csrfGuard
-	cookies  *cookieJar
-	devices  *deviceJar // browsers that signed in before (see signin_throttle.go)
-	loginKey []byte     // keys the throttle's counts of logins that name no account
+	cookies  cookieJar
+	loginKey []byte // keys the throttle's counts of logins that name no account
 	proxies  *proxyList
 	vault    *account.Vault
 	hasher   *account.Hasher
@@ -193,7 +192,6 @@ func newHandler(d Deps) (*Handler, error) {
 		assets:    d.Assets,
 		csrf:      newCSRFGuard(d.Keys.CookieAuth, d.Config.SecureCookies()),
 		cookies:   newCookieJar(d.Config, d.Keys),
-		devices:   newDeviceJar(d.Config, d.Keys),
 		loginKey:  newLoginKey(),
 		proxies:   proxies,
 		vault:     vault,

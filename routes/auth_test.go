@@ -63,10 +63,10 @@ func TestSessionIDChangesAtSignIn(t *testing.T) {
 	// An attacker plants a well-formed session cookie of their choosing.
 	planted, plantedHash := account.NewSessionID()
 	c := a.app.AcquireCtx(newRequestCtx(t, "GET", "/", "127.0.0.1:1"))
-	if err := a.h.cookies.set(c, planted); err != nil {
+	if err := a.h.cookies.session.set(c, planted, a.h.now()); err != nil {
 		t.Fatal(err)
 	}
-	raw := string(c.Response().Header.PeekCookie(a.h.cookies.name))
+	raw := string(c.Response().Header.PeekCookie(a.h.cookies.session.name))
 	a.app.ReleaseCtx(c)
 	cookie, err := http.ParseSetCookie(raw)
 	if err != nil {
@@ -78,7 +78,7 @@ func TestSessionIDChangesAtSignIn(t *testing.T) {
 	if resp := s.signIn("alice", "correct horse battery"); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("sign-in: %d", resp.StatusCode)
 	}
-	got := s.cookies[a.h.cookies.name]
+	got := s.cookies[a.h.cookies.session.name]
 	if got == nil || got.Value == cookie.Value {
 		t.Fatal("the session cookie was not replaced at sign-in")
 	}
@@ -180,9 +180,9 @@ func currentHash(t *testing.T, a *testApp, s *session) []byte {
 	t.Helper()
 	c := a.app.AcquireCtx(newRequestCtx(t, "GET", "/", "127.0.0.1:1"))
 	defer a.app.ReleaseCtx(c)
-	ck := s.cookies[a.h.cookies.name]
+	ck := s.cookies[a.h.cookies.session.name]
 	c.Request().Header.SetCookie(ck.Name, ck.Value)
-	id := a.h.cookies.id(c)
+	id := a.h.sessionID(c)
 	if id == nil {
 		t.Fatal("no valid session cookie")
 	}

@@ -28,7 +28,17 @@ func TestHandlersKeepOneClock(t *testing.T) {
 	if !ok {
 		t.Fatal("the password change set no flash")
 	}
-	near("flash cookie ends", flash.Expires, clock.Add(5*time.Minute))
+	near("flash cookie ends", flash.Expires, clock.Add(flashTTL))
+	for name, ttl := range map[string]time.Duration{
+		a.h.cookies.session.name: a.h.cfg.Session.MaxAge.Std(),
+		a.h.cookies.device.name:  deviceCookieMaxAge,
+	} {
+		ck, ok := s.cookies[name]
+		if !ok {
+			t.Fatalf("signing in set no %s cookie", name)
+		}
+		near(name+" cookie ends", ck.Expires, clock.Add(ttl))
+	}
 
 	a.importAccounts("New leak", "tracked.person@example.org")
 	s.watch("tracked.person@example.org")

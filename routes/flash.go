@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gorilla/securecookie"
 
 	"pcmt/views"
 )
@@ -15,17 +14,16 @@ import (
 // post/redirect/get can say what happened.
 const flashCookie = "pcmt_flash"
 
+// flashTTL is how long a flash waits for the next page.
+const flashTTL = 5 * time.Minute
+
 func (h *Handler) flash(c *fiber.Ctx, kind views.FlashKind, message string) {
 	list := append(h.pendingFlashes(c), views.Flash{Kind: kind, Message: message})
 	c.Locals(flashCookie, list)
 	b, _ := json.Marshal(list) // a slice of plain structs always marshals
-	v, err := securecookie.EncodeMulti(flashCookie, b, h.cookies.codecs...)
-	if err != nil {
+	if err := h.cookies.flash.set(c, b, h.now()); err != nil {
 		h.log.Error("flash", "err", err)
-		return
 	}
-	c.Cookie(&fiber.Cookie{Name: flashCookie, Value: v, Path: "/", HTTPOnly: true, Secure: h.cookies.secure,
-		SameSite: fiber.CookieSameSiteLaxMode, Expires: h.now().Add(5 * time.Minute)})
 }
 
 // pendingFlashes are the flashes set during this request.
@@ -42,14 +40,12 @@ func (h *Handler) takeFlashes(c *fiber.Ctx) []views.Flash {
 		c.Locals(flashCookie, nil)
 		return pending
 	}
-	raw := c.Cookies(flashCookie)
-	if raw == "" {
+	if c.Cookies(flashCookie) == "" {
 		return nil
 	}
-	c.Cookie(&fiber.Cookie{Name: flashCookie, Value: "", Path: "/", HTTPOnly: true, Secure: h.cookies.secure,
-		SameSite: fiber.CookieSameSiteLaxMode, Expires: time.Unix(0, 0), MaxAge: -1})
-	var b []byte
-	if err := securecookie.DecodeMulti(flashCookie, raw, &b, h.cookies.codecs...); err != nil {
+	h.cookies.flash.clear(c)
+	b, ok := h.cookies.flash.get(c)
+	if !ok {
 		return nil
 	}
 	var list []views.Flash

@@ -8,11 +8,9 @@ import (
 
 	"filippo.io/age"
 	"github.com/gofiber/fiber/v2"
-	"github.com/gorilla/securecookie"
 
 	"pcmt/account"
 	"pcmt/accounts"
-	"pcmt/config"
 	"pcmt/store"
 	"pcmt/views"
 )
@@ -24,81 +22,20 @@ const (
 	touchEvery = time.Minute
 )
 
-// cookieJar encodes the session cookie: the 256-bit id only, authenticated
-// and encrypted by securecookie, with the old key pair still accepted while
-// keys rotate.
-type cookieJar struct {
-	codecs []securecookie.Codec
-	name   string
-	secure bool
-	maxAge time.Duration
-}
-
-func newCookieJar(cfg *config.Config, k config.Keys) *cookieJar {
-	return &cookieJar{codecs: cookieCodecs(k, cfg.Session.MaxAge.Std()), name: cookieName(cfg, cfg.Session.CookieName),
-		secure: cfg.SecureCookies(), maxAge: cfg.Session.MaxAge.Std()}
-}
-
-// cookieCodecs seal cookie values of at most maxAge with the cookie keys,
-// and open those sealed with the old keys while they are rotated out.
-func cookieCodecs(k config.Keys, maxAge time.Duration) []securecookie.Codec {
-	pairs := [][]byte{k.CookieAuth, k.CookieEncr}
-	if k.OldCookieAuth != nil {
-		pairs = append(pairs, k.OldCookieAuth, k.OldCookieEncr)
-	}
-	codecs := securecookie.CodecsFromPairs(pairs...)
-	for _, c := range codecs {
-		if sc, ok := c.(*securecookie.SecureCookie); ok {
-			sc.MaxAge(int(maxAge / time.Second))
-			// The values are raw bytes (an id, a JSON flash): no gob, which
-			// would cost more than the HMAC and AES together.
-			sc.SetSerializer(securecookie.NopEncoder{})
-		}
-	}
-	return codecs
-}
-
-// cookieName is name with the __Host- prefix when cookies are Secure.
-func cookieName(cfg *config.Config, name string) string {
-	if cfg.SecureCookies() {
-		return "__Host-" + name
-	}
-	return name
-}
-
-// id returns the session id the request's cookie carries, or nil.
-func (j *cookieJar) id(c *fiber.Ctx) []byte {
-	raw := c.Cookies(j.name)
-	if raw == "" {
-		return nil
-	}
-	var id []byte
-	if err := securecookie.DecodeMulti(j.name, raw, &id, j.codecs...); err != nil || len(id) != account.SessionIDLen {
+// sessionID is the session id the request's cookie carries, or nil.
+func (h *Handler) sessionID(c *fiber.Ctx) []byte {
+	id, ok := h.cookies.session.get(c)
+	if !ok || len(id) != account.SessionIDLen {
 		return nil
 	}
 	return id
-}
-
-func (j *cookieJar) set(c *fiber.Ctx, id []byte) error {
-	v, err := securecookie.EncodeMulti(j.name, id, j.codecs...)
-	if err != nil {
-		return err
-	}
-	c.Cookie(&fiber.Cookie{Name: j.name, Value: v, Path: "/", HTTPOnly: true, Secure: j.secure,
-		SameSite: fiber.CookieSameSiteLaxMode, Expires: time.Now().Add(j.maxAge)})
-	return nil
-}
-
-func (j *cookieJar) clear(c *fiber.Ctx) {
-	c.Cookie(&fiber.Cookie{Name: j.name, Value: "", Path: "/", HTTPOnly: true, Secure: j.secure,
-		SameSite: fiber.CookieSameSiteLaxMode, Expires: time.Unix(0, 0), MaxAge: -1})
 }
 
 // loadSession finds the request's session and user. A cookie whose session
 // is gone, expired, idle too long, of a disabled user, or whose user's key
 // is no longer unlocked in memory (after a restart) is cleared.
 func (h *Handler) loadSession(c *fiber.Ctx) error {
-	id := h.cookies.id(c)
+	id := h.sessionID(c)
 	if id == nil {
 		return c.Next()
 	}
@@ -107,7 +44,7 @@ func (h *Handler) loadSession(c *fiber.Ctx) error {
 	if errors.Is(err, store.ErrNotFound) {
 		// Revoked or swept, maybe by another process: its key goes too.
 		h.vault.Drop(hash)
-		h.cookies.clear(c)
+		h.cookies.session.clear(c)
 		return c.Next()
 	}
 	if err != nil {
@@ -117,11 +54,11 @@ func (h *Handler) loadSession(c *fiber.Ctx) error {
 	switch {
 	case !now.Before(sess.ExpiresAt), now.Sub(sess.LastSeenAt) > h.cfg.Session.IdleTimeout.Std(), user.Disabled:
 		h.endSession(c.UserContext(), user.ID, hash)
-		h.cookies.clear(c)
+		h.cookies.session.clear(c)
 		return c.Next()
 	case user.HasVault() && !h.vault.Unlocked(hash):
 		h.endSession(c.UserContext(), user.ID, hash)
-		h.cookies.clear(c)
+		h.cookies.session.clear(c)
 		h.flash(c, views.FlashInfo, "Please sign in again to unlock your data.")
 		return c.Next()
 	}
@@ -183,7 +120,7 @@ func (h *Handler) startSession(c *fiber.Ctx, user *store.User, identity *age.X25
 	if identity != nil {
 		h.vault.Bind(hash, user.ID, identity)
 	}
-	if err := h.cookies.set(c, id); err != nil {
+	if err := h.cookies.session.set(c, id, h.now()); err != nil {
 		return nil, err
 	}
 	c.Locals(localSession, sess)

@@ -13,7 +13,7 @@ import (
 func BenchmarkSignedInPage(b *testing.B) {
 	a := newTestApp(b, nil)
 	_, s := a.newMember("alice", "correct horse battery")
-	cookie := s.cookies[a.h.cookies.name]
+	cookie := s.cookies[a.h.cookies.session.name]
 	handler := a.app.Handler()
 	var req fasthttp.Request
 	req.Header.SetMethod(http.MethodGet)

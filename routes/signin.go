@@ -153,7 +153,7 @@ func (h *Handler) finishSignIn(c *fiber.Ctx, user *store.User, identity *age.X25
 	if _, err := h.startSession(c, user, identity, h.accounts.SignIn); err != nil {
 		return err
 	}
-	if err := h.devices.remember(c, user.ID); err != nil {
+	if err := h.rememberDevice(c, user.ID); err != nil {
 		return err
 	}
 	return redirect(c, homeOf(user))
@@ -186,7 +186,7 @@ func (h *Handler) signOut(c *fiber.Ctx) error {
 		}
 		h.vault.Drop(s.IDHash)
 	}
-	h.cookies.clear(c)
+	h.cookies.session.clear(c)
 	c.Locals(localSession, nil)
 	c.Locals(localUser, nil)
 	h.flash(c, views.FlashSuccess, "You are signed out.")

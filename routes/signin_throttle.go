@@ -11,9 +11,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gorilla/securecookie"
 
-	"pcmt/config"
 	"pcmt/store"
 )
 
@@ -33,27 +31,11 @@ const deviceCookieMaxAge = 365 * 24 * time.Hour
 // a random nonce naming the browser.
 const deviceIDLen = 8 + 16
 
-// deviceJar reads and writes device cookies, authenticated and encrypted
-// with the session cookie's keys under a name of their own.
-type deviceJar struct {
-	codecs []securecookie.Codec
-	name   string
-	secure bool
-}
-
-func newDeviceJar(cfg *config.Config, k config.Keys) *deviceJar {
-	return &deviceJar{codecs: cookieCodecs(k, deviceCookieMaxAge), name: cookieName(cfg, "pcmt_device"), secure: cfg.SecureCookies()}
-}
-
 // device is the request's device cookie: the account it signed in to and
 // the browser's nonce; ok is false without a valid one.
-func (j *deviceJar) device(c *fiber.Ctx) (userID int64, nonce string, ok bool) {
-	raw := c.Cookies(j.name)
-	if raw == "" {
-		return 0, "", false
-	}
-	var v []byte
-	if err := securecookie.DecodeMulti(j.name, raw, &v, j.codecs...); err != nil || len(v) != deviceIDLen {
+func (h *Handler) device(c *fiber.Ctx) (userID int64, nonce string, ok bool) {
+	v, ok := h.cookies.device.get(c)
+	if !ok || len(v) != deviceIDLen {
 		return 0, "", false
 	}
 	return int64(binary.BigEndian.Uint64(v[:8])), hex.EncodeToString(v[8:]), true
@@ -61,22 +43,16 @@ func (j *deviceJar) device(c *fiber.Ctx) (userID int64, nonce string, ok bool) {
 
 // remember marks this browser as known to userID's account, keeping its
 // nonce when it already was, with a fresh expiry.
-func (j *deviceJar) remember(c *fiber.Ctx, userID int64) error {
+func (h *Handler) rememberDevice(c *fiber.Ctx, userID int64) error {
 	v := binary.BigEndian.AppendUint64(make([]byte, 0, deviceIDLen), uint64(userID))
-	if id, nonce, ok := j.device(c); ok && id == userID {
+	if id, nonce, ok := h.device(c); ok && id == userID {
 		b, _ := hex.DecodeString(nonce) // it came from hex.EncodeToString
 		v = append(v, b...)
 	} else {
 		v = append(v, make([]byte, deviceIDLen-8)...)
 		_, _ = rand.Read(v[8:]) // crypto/rand.Read never fails on supported platforms
 	}
-	enc, err := securecookie.EncodeMulti(j.name, v, j.codecs...)
-	if err != nil {
-		return err
-	}
-	c.Cookie(&fiber.Cookie{Name: j.name, Value: enc, Path: "/", HTTPOnly: true, Secure: j.secure,
-		SameSite: fiber.CookieSameSiteStrictMode, Expires: time.Now().Add(deviceCookieMaxAge)})
-	return nil
+	return h.cookies.device.set(c, v, h.now())
 }
 
 // signInLimits are the throttle keys of one sign-in attempt.
@@ -94,7 +70,7 @@ type signInLimits struct {
 // exists.
 func (h *Handler) signInLimits(c *fiber.Ctx, user *store.User, login string) signInLimits {
 	if user != nil {
-		if id, nonce, ok := h.devices.device(c); ok && id == user.ID {
+		if id, nonce, ok := h.device(c); ok && id == user.ID {
 			k := "device:" + nonce
 			return signInLimits{keys: []string{k}, clear: k, code: "2fa:device:" + nonce}
 		}

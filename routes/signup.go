@@ -3,10 +3,8 @@ package routes
 import (
 	"errors"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gorilla/securecookie"
 
 	"pcmt/account"
 	"pcmt/accounts"
@@ -90,7 +88,7 @@ func (h *Handler) signUp(c *fiber.Ctx) error {
 		}
 		h.mailQueued()
 	}
-	if err := h.setSignUpCookie(c, email); err != nil {
+	if err := h.cookies.signUp.set(c, []byte(email), h.now()); err != nil {
 		return err
 	}
 	return redirect(c, "/signup/code")
@@ -189,50 +187,22 @@ func (h *Handler) signUpWithCode(c *fiber.Ctx) error {
 		return keyError(err)
 	}
 	h.signUps.done(email)
-	h.clearSignUpCookie(c)
+	h.cookies.signUp.clear(c)
 	return h.finishSignIn(c, user, identity)
 }
 
 // restartSignUp sends a browser whose sign-up is gone back to the first
 // form.
 func (h *Handler) restartSignUp(c *fiber.Ctx, message string) error {
-	h.clearSignUpCookie(c)
+	h.cookies.signUp.clear(c)
 	h.flash(c, views.FlashInfo, message)
 	return redirect(c, "/signup")
 }
 
-// signUpCookie names the cookie that carries the address a browser is
-// signing up with.
-func (h *Handler) signUpCookie() string {
-	if h.cookies.secure {
-		return "__Host-pcmt_signup"
-	}
-	return "pcmt_signup"
-}
-
-func (h *Handler) setSignUpCookie(c *fiber.Ctx, email string) error {
-	v, err := securecookie.EncodeMulti(h.signUpCookie(), []byte(email), h.cookies.codecs...)
-	if err != nil {
-		return err
-	}
-	c.Cookie(&fiber.Cookie{Name: h.signUpCookie(), Value: v, Path: "/", HTTPOnly: true, Secure: h.cookies.secure,
-		SameSite: fiber.CookieSameSiteLaxMode, Expires: h.now().Add(signUpTTL)})
-	return nil
-}
-
-func (h *Handler) clearSignUpCookie(c *fiber.Ctx) {
-	c.Cookie(&fiber.Cookie{Name: h.signUpCookie(), Value: "", Path: "/", HTTPOnly: true, Secure: h.cookies.secure,
-		SameSite: fiber.CookieSameSiteLaxMode, Expires: time.Unix(0, 0), MaxAge: -1})
-}
-
 // signUpEmail is the address of this browser's pending sign-up.
 func (h *Handler) signUpEmail(c *fiber.Ctx) (string, bool) {
-	raw := c.Cookies(h.signUpCookie())
-	if raw == "" {
-		return "", false
-	}
-	var v []byte
-	if err := securecookie.DecodeMulti(h.signUpCookie(), raw, &v, h.cookies.codecs...); err != nil {
+	v, ok := h.cookies.signUp.get(c)
+	if !ok {
 		return "", false
 	}
 	email := string(v)

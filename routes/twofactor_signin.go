@@ -11,7 +11,6 @@ import (
 
 	"filippo.io/age"
 	"github.com/gofiber/fiber/v2"
-	"github.com/gorilla/securecookie"
 
 	"pcmt/account"
 	"pcmt/config"
@@ -115,37 +114,10 @@ func (ps *pendingSignIns) dropUser(userID int64) {
 	}
 }
 
-// pendingCookie names the cookie that carries a pending sign-in's token.
-func (h *Handler) pendingCookie() string {
-	if h.cookies.secure {
-		return "__Host-pcmt_2fa"
-	}
-	return "pcmt_2fa"
-}
-
-func (h *Handler) setPendingCookie(c *fiber.Ctx, token []byte) error {
-	v, err := securecookie.EncodeMulti(h.pendingCookie(), token, h.cookies.codecs...)
-	if err != nil {
-		return err
-	}
-	c.Cookie(&fiber.Cookie{Name: h.pendingCookie(), Value: v, Path: "/", HTTPOnly: true, Secure: h.cookies.secure,
-		SameSite: fiber.CookieSameSiteLaxMode, Expires: time.Now().Add(pendingSignInTTL)})
-	return nil
-}
-
-func (h *Handler) clearPendingCookie(c *fiber.Ctx) {
-	c.Cookie(&fiber.Cookie{Name: h.pendingCookie(), Value: "", Path: "/", HTTPOnly: true, Secure: h.cookies.secure,
-		SameSite: fiber.CookieSameSiteLaxMode, Expires: time.Unix(0, 0), MaxAge: -1})
-}
-
 // pendingSignIn returns the request's pending sign-in and its token.
 func (h *Handler) pendingSignIn(c *fiber.Ctx) (pendingSignIn, []byte, bool) {
-	raw := c.Cookies(h.pendingCookie())
-	if raw == "" {
-		return pendingSignIn{}, nil, false
-	}
-	var token []byte
-	if err := securecookie.DecodeMulti(h.pendingCookie(), raw, &token, h.cookies.codecs...); err != nil {
+	token, ok := h.cookies.pending.get(c)
+	if !ok {
 		return pendingSignIn{}, nil, false
 	}
 	p, ok := h.twoFactor.pending.get(token)
@@ -164,7 +136,7 @@ func (h *Handler) passwordProven(c *fiber.Ctx, user *store.User, limits signInLi
 		return err
 	}
 	token := h.twoFactor.pending.add(pendingSignIn{userID: user.ID, limits: limits, identity: identity})
-	if err := h.setPendingCookie(c, token); err != nil {
+	if err := h.cookies.pending.set(c, token, h.now()); err != nil {
 		return err
 	}
 	return redirect(c, "/signin/2fa")
@@ -181,7 +153,7 @@ func (h *Handler) showSignInTwoFactor(c *fiber.Ctx) error {
 // restartSignIn sends a browser whose pending sign-in is gone (expired,
 // forgotten at a restart, or never there) back to the password.
 func (h *Handler) restartSignIn(c *fiber.Ctx) error {
-	h.clearPendingCookie(c)
+	h.cookies.pending.clear(c)
 	h.flash(c, views.FlashInfo, "Please sign in again.")
 	return redirect(c, "/signin")
 }
@@ -254,7 +226,7 @@ func (h *Handler) signInTwoFactor(c *fiber.Ctx) error {
 	h.throttle.Succeed(p.limits.clear)
 	h.throttle.Succeed(p.limits.code)
 	h.twoFactor.pending.drop(token)
-	h.clearPendingCookie(c)
+	h.cookies.pending.clear(c)
 	if byRecovery {
 		kind := views.FlashInfo
 		if left <= 3 {
