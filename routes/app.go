@@ -104,8 +104,6 @@ type Handler struct {
 	searcher *search.Searcher
 	// matcher digests watched values and finds them in breaches.
 	matcher *monitor.Matcher
-	// passwordPlans keeps what the password-check script asks for.
-	passwordPlans *passwordPlans
 	// templates are the route table's paths, which the log and the
 	// metrics show.
 	templates *routeTemplates
@@ -209,7 +207,6 @@ func newHandler(d Deps) (*Handler, error) {
 		matcher:   d.Matcher,
 		outbox:    d.Outbox,
 
-		passwordPlans: &passwordPlans{},
 	}
 	// /range reads its clock on every request, so it gets the clock itself
 	// rather than the wrapper below: tests that move h.now do not age its

@@ -15,6 +15,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"pcmt/breach"
+	"pcmt/search"
 	"pcmt/store"
 	"pcmt/store/storetest"
 )
@@ -242,7 +243,7 @@ func TestPasswordRangeRefusals(t *testing.T) {
 
 	// 1,100 MD5 records: past the budget, so one digit is asked.
 	var ds [][]byte
-	for i := range passwordRangeBudget + 76 {
+	for i := range search.PrefixBudget + 76 {
 		ds = append(ds, passwordDigest("generated "+strconv.Itoa(i), store.RecordMD5))
 	}
 	storetest.ImportRecords(t, a.h.store, store.Breach{Name: "big", Title: "Big", HashType: "md5"}, store.RecordMD5, ds...)
@@ -265,23 +266,3 @@ func TestPasswordRangeRefusals(t *testing.T) {
 	}
 }
 
-func TestDigitsFor(t *testing.T) {
-	for n, want := range map[int64]int{0: 0, 1: 0, 1024: 0, 1025: 1, 16 * 1024: 1, 16*1024 + 1: 2, 1e9: 5, 1e15: 5} {
-		if got := digitsFor(n); got != want {
-			t.Errorf("digitsFor(%d) = %d, want %d", n, got, want)
-		}
-	}
-}
-
-// FuzzIsHexString: /search/range's prefix check takes hex digits of either
-// case and nothing else.
-func FuzzIsHexString(f *testing.F) {
-	for _, s := range []string{"", "21BD1", "21bd1", "ABCDG", "2 BD1", "２1BD1", "0x1", "\xff"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		if got, want := isHexString(s), strings.Trim(s, "0123456789abcdefABCDEF") == ""; got != want {
-			t.Fatalf("isHexString(%q) = %v, want %v", s, got, want)
-		}
-	})
-}

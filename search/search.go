@@ -45,6 +45,7 @@ type Searcher struct {
 	store *store.Store
 	hibp  *hibp.Client // nil searches local data only
 	log   *slog.Logger
+	plans planCache
 }
 
 // New returns a Searcher over st; client nil searches local data only.
