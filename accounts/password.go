@@ -2,6 +2,7 @@ package accounts
 
 import (
 	"context"
+	"errors"
 	"strconv"
 
 	"filippo.io/age"
@@ -93,4 +94,24 @@ func (s *Service) ChangeOwnPassword(ctx context.Context, p OwnPassword) (Passwor
 	}
 	u.MustChangePassword = false
 	return done, nil
+}
+
+// CheckPassword verifies password for u — sign-in, and a signed-in user
+// confirming a change — spending the same hashing work when u is nil (no
+// such account) so that timing does not tell; rehash says the hash is of
+// older costs and should be replaced.
+func (s *Service) CheckPassword(ctx context.Context, u *store.User, password string) (ok, rehash bool, err error) {
+	password = account.NormalizePassword(password)
+	if u == nil {
+		err = s.hasher.VerifyNothing(ctx, password)
+	} else {
+		rehash, err = s.hasher.Verify(ctx, u.PasswordHash, password)
+	}
+	if errors.Is(err, account.ErrMismatch) {
+		return false, false, nil
+	}
+	if err != nil {
+		return false, false, err
+	}
+	return true, rehash, nil
 }

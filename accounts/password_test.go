@@ -8,6 +8,7 @@ import (
 
 	"filippo.io/age"
 
+	"pcmt/account"
 	"pcmt/accounts"
 	"pcmt/store"
 	"pcmt/store/storetest"
@@ -99,5 +100,37 @@ func TestChangeOwnPasswordIsAtomic(t *testing.T) {
 				t.Fatal("the token was revoked without its log entry")
 			}
 		})
+	}
+}
+
+// TestCheckPassword: the password of an account, typed as it was set
+// (normalised alike), is right; another, or any for no account, is wrong;
+// a hash of lower costs than the Service's asks for a rehash.
+func TestCheckPassword(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	erin, _, err := f.s.SignUp(ctx, accounts.SignUp{Username: "erin", Email: "erin@example.org", Password: "her own long passphrase"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		user     *store.User
+		password string
+		ok       bool
+	}{
+		{erin, "her own long passphrase", true},
+		{erin, "her own long passphrase ", false},
+		{erin, "Her own long passphrase", false},
+		{nil, "her own long passphrase", false},
+	} {
+		ok, rehash, err := f.s.CheckPassword(ctx, c.user, c.password)
+		if err != nil || ok != c.ok || rehash {
+			t.Errorf("%q for %v: ok %v, rehash %v, %v; want ok %v", c.password, c.user != nil, ok, rehash, err, c.ok)
+		}
+	}
+	dearer := accounts.New(accounts.Deps{Store: f.st, AuditKey: []byte("an audit key of the tests"),
+		Hasher: account.NewHasherCost(2, 64), Vault: f.vault, Now: func() time.Time { return clock }})
+	if ok, rehash, err := dearer.CheckPassword(ctx, erin, "her own long passphrase"); !ok || !rehash || err != nil {
+		t.Fatalf("under dearer costs: ok %v, rehash %v, %v", ok, rehash, err)
 	}
 }

@@ -1,7 +1,6 @@
 package routes
 
 import (
-	"errors"
 	"strings"
 	"time"
 
@@ -108,23 +107,8 @@ func (h *Handler) saveBreach(c *fiber.Ctx) error {
 	return redirect(c, string(breachView(&b).AdminHref()))
 }
 
-// actor is the admin of the request, as the breaches rules log them.
-func (h *Handler) actor(c *fiber.Ctx) breaches.Actor {
-	return breaches.Actor{ID: currentUser(c).ID, IP: h.clientIP(c)}
-}
-
 // breachEdit is the edit form as the breaches rules read it.
 func breachEdit(f views.AdminBreachForm) breaches.Edit {
 	return breaches.Edit{Title: f.Title, Domain: f.Domain, Date: f.Date, Verified: f.Verified,
 		Description: f.Description, DataClasses: f.DataClasses}
-}
-
-// refusedErrors is a refusal of the breaches rules as the form's errors,
-// nil for any other error.
-func refusedErrors(err error) views.FieldErrors {
-	var refused breaches.Refused
-	if !errors.As(err, &refused) {
-		return nil
-	}
-	return views.FieldErrors(refused)
 }

@@ -37,23 +37,11 @@ func (h *Handler) checkAdminForm(c *fiber.Ctx, self bool, password string, errs 
 	if !self {
 		return 0, nil
 	}
-	admin := currentUser(c)
-	key := reauthThrottleKey(admin.ID)
-	if wait := h.throttle.Wait(key); wait > 0 {
-		errs["current_password"] = fmt.Sprintf("Too many wrong passwords. Wait %s and try again.", humanDuration(wait))
-		return fiber.StatusTooManyRequests, nil
+	msg, status, err := h.reauth(c, currentUser(c), password, "an admin action on their own account")
+	if msg != "" {
+		errs["current_password"] = msg
 	}
-	ok, _, err := h.checkPassword(c.UserContext(), admin, password)
-	if err != nil {
-		return 0, err
-	}
-	if !ok {
-		h.throttle.Fail(key)
-		h.record(c, admin.ID, admin.ID, store.EventSignInFailed, "wrong password to confirm an admin action")
-		errs["current_password"] = "This is not your password."
-		return fiber.StatusUnprocessableEntity, nil
-	}
-	return 0, nil
+	return status, err
 }
 
 // signOutSelf ends the request's session after the store revoked every
@@ -109,11 +97,6 @@ func (h *Handler) changeUserEmail(c *fiber.Ctx) error {
 		return err
 	}
 	return h.backToUser(c, u, views.FlashSuccess, "The e-mail address of "+u.Username+" is now "+f.Email+".")
-}
-
-// change is the admin's action of the request on u.
-func (h *Handler) change(c *fiber.Ctx, u *store.User) accounts.Change {
-	return accounts.Change{User: u, ActorID: currentUser(c).ID, IP: h.clientIP(c)}
 }
 
 // adminRoleForm is what the role form posts: the role wanted, not a toggle, so

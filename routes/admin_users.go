@@ -6,7 +6,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"pcmt/store"
 	"pcmt/views"
 )
 
@@ -72,11 +71,4 @@ func (h *Handler) userPage(c *fiber.Ctx, q userListQuery) (views.AdminUserList, 
 // restore asks for the whole page (HX-Request-Type: full).
 func wantsUsersPanel(c *fiber.Ctx) bool {
 	return isHTMX(c) && c.Get("HX-Request-Type") != "full" && c.Get("HX-History-Restore-Request") != "true"
-}
-
-func userRow(u *store.User) views.AdminUserRow {
-	return views.AdminUserRow{
-		ID: u.ID, Username: u.Username, Email: u.Email, Admin: u.IsAdmin(), Disabled: u.Disabled,
-		MustChange: u.MustChangePassword, CreatedAt: u.CreatedAt, LastSignIn: u.LastSignInAt,
-	}
 }

@@ -85,12 +85,3 @@ func apiDay(t time.Time) string {
 	}
 	return t.Format("2006-01-02")
 }
-
-// orEmpty makes a nil list an empty one, which JSON writes as [] where
-// clients expect a list.
-func orEmpty(list []string) []string {
-	if list == nil {
-		return []string{}
-	}
-	return list
-}

@@ -206,7 +206,6 @@ func newHandler(d Deps) (*Handler, error) {
 		hibpWatch: d.HIBPWatch,
 		matcher:   d.Matcher,
 		outbox:    d.Outbox,
-
 	}
 	// /range reads its clock on every request, so it gets the clock itself
 	// rather than the wrapper below: tests that move h.now do not age its

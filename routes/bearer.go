@@ -188,17 +188,6 @@ type apiErrorDetail struct {
 	Message string `json:"message"`
 }
 
-// apiError answers an API request with a JSON error.
-//
-// Under /api/v3/ errors take HIBP's shape instead, {"statusCode", "message"},
-// for the clients of that API.
-func apiError(c *fiber.Ctx, status int, code, message string) error {
-	if strings.HasPrefix(c.Path(), "/api/v3/") {
-		return c.Status(status).JSON(fiber.Map{"statusCode": status, "message": message})
-	}
-	return c.Status(status).JSON(apiErrorBody{Error: apiErrorDetail{Code: code, Message: message}})
-}
-
 // tokenRefused is a 401 with the challenge RFC 6750 asks for.
 func tokenRefused(c *fiber.Ctx, code, message string) error {
 	challenge := `Bearer realm="pcmt"`

@@ -4,6 +4,7 @@ import (
 	"errors"
 
 	"pcmt/accounts"
+	"pcmt/breaches"
 	"pcmt/store"
 	"pcmt/views"
 )
@@ -31,4 +32,14 @@ func fieldErrors(err error, names map[accounts.Field]string) views.FieldErrors {
 		return nil
 	}
 	return errs
+}
+
+// refusedErrors is a refusal of the breaches rules as the form's errors,
+// nil for any other error.
+func refusedErrors(err error) views.FieldErrors {
+	var refused breaches.Refused
+	if !errors.As(err, &refused) {
+		return nil
+	}
+	return views.FieldErrors(refused)
 }

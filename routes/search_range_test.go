@@ -265,4 +265,3 @@ func TestPasswordRangeRefusals(t *testing.T) {
 		t.Errorf("md5 prefix A: %d entries, want %d", len(r.Entries), want)
 	}
 }
-

@@ -1,13 +1,10 @@
 package routes
 
 import (
-	"fmt"
-
 	"filippo.io/age"
 	"github.com/gofiber/fiber/v2"
 
 	"pcmt/accounts"
-	"pcmt/store"
 	"pcmt/views"
 )
 
@@ -57,18 +54,11 @@ func (h *Handler) changePassword(c *fiber.Ctx) error {
 	if len(errs) > 0 {
 		return h.renderPassword(c, fiber.StatusUnprocessableEntity, views.PasswordForm{Errors: errs})
 	}
-	reauthKey := reauthThrottleKey(user.ID)
-	if wait := h.throttle.Wait(reauthKey); wait > 0 {
-		errs["current_password"] = fmt.Sprintf("Too many wrong passwords. Wait %s and try again.", humanDuration(wait))
-		return h.renderPassword(c, fiber.StatusTooManyRequests, views.PasswordForm{Errors: errs})
-	}
-	if ok, _, err := h.checkPassword(ctx, user, f.Current); err != nil {
+	if msg, status, err := h.reauth(c, user, f.Current, "password change"); err != nil {
 		return err
-	} else if !ok {
-		h.throttle.Fail(reauthKey)
-		h.record(c, user.ID, user.ID, store.EventSignInFailed, "wrong current password at password change")
-		errs["current_password"] = "This is not your current password."
-		return h.renderPassword(c, fiber.StatusUnprocessableEntity, views.PasswordForm{Errors: errs})
+	} else if msg != "" {
+		errs["current_password"] = msg
+		return h.renderPassword(c, status, views.PasswordForm{Errors: errs})
 	}
 
 	var identity *age.X25519Identity

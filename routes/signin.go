@@ -1,19 +1,16 @@
 package routes
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"filippo.io/age"
 	"github.com/gofiber/fiber/v2"
 
 	"pcmt/account"
-	"pcmt/accounts"
 	"pcmt/apperr"
 	"pcmt/store"
 	"pcmt/views"
@@ -108,7 +105,7 @@ func (h *Handler) signIn(c *fiber.Ctx) error {
 		return h.renderSignIn(c, fiber.StatusTooManyRequests, form)
 	}
 
-	ok, rehash, err := h.checkPassword(ctx, user, f.Password)
+	ok, rehash, err := h.accounts.CheckPassword(ctx, user, f.Password)
 	if err != nil {
 		return err
 	}
@@ -159,24 +156,6 @@ func (h *Handler) finishSignIn(c *fiber.Ctx, user *store.User, identity *age.X25
 	return redirect(c, homeOf(user))
 }
 
-// checkPassword verifies password for user, spending the same hashing work
-// when there is no such user so that timing does not tell.
-func (h *Handler) checkPassword(ctx context.Context, user *store.User, password string) (ok, rehash bool, err error) {
-	password = account.NormalizePassword(password)
-	if user == nil {
-		err = h.hasher.VerifyNothing(ctx, password)
-	} else {
-		rehash, err = h.hasher.Verify(ctx, user.PasswordHash, password)
-	}
-	if errors.Is(err, account.ErrMismatch) {
-		return false, false, nil
-	}
-	if err != nil {
-		return false, false, err
-	}
-	return true, rehash, nil
-}
-
 // signOut ends the session and logs it, in one transaction; its key goes
 // once that is done.
 func (h *Handler) signOut(c *fiber.Ctx) error {
@@ -191,35 +170,4 @@ func (h *Handler) signOut(c *fiber.Ctx) error {
 	c.Locals(localUser, nil)
 	h.flash(c, views.FlashSuccess, "You are signed out.")
 	return redirect(c, "/signin")
-}
-
-// record appends an entry that changes nothing else (a failed or refused
-// sign-in), at the handler's clock; a failure is logged, never shown. A
-// change and its entry go through accounts, in one transaction.
-func (h *Handler) record(c *fiber.Ctx, userID, actorID int64, event, detail string) {
-	ev := &store.Activity{At: h.now(), UserID: userID, ActorID: actorID, Event: event, IP: h.clientIP(c), Detail: detail}
-	if err := h.audit.Append(c.UserContext(), ev); err != nil {
-		h.log.Error("activity log", "err", err, "event", event, "request_id", requestIDOf(c))
-	}
-}
-
-// self is the signed-in user userID acting on their own account from this
-// request's address.
-func (h *Handler) self(c *fiber.Ctx, userID int64) accounts.Self {
-	return accounts.Self{UserID: userID, IP: h.clientIP(c)}
-}
-
-func humanDuration(d time.Duration) string {
-	if d < time.Minute {
-		n := int(d.Seconds() + 0.999)
-		if n == 1 {
-			return "a second"
-		}
-		return strconv.Itoa(n) + " seconds"
-	}
-	n := int(d.Minutes() + 0.999)
-	if n == 1 {
-		return "a minute"
-	}
-	return strconv.Itoa(n) + " minutes"
 }

@@ -100,12 +100,3 @@ func (h *Handler) loginThrottleKey(user *store.User, login string) string {
 func accountThrottleKey(userID int64) string {
 	return "account:" + strconv.FormatInt(userID, 10)
 }
-
-// reauthThrottleKey counts wrong passwords typed by a signed-in user to
-// confirm a change (their password, two-factor settings, an admin's own
-// account). It is apart from the sign-in keys: only someone holding one of
-// the account's sessions adds to it, so guessing at the sign-in form from
-// outside never stops the user from changing their password.
-func reauthThrottleKey(userID int64) string {
-	return "reauth:" + strconv.FormatInt(userID, 10)
-}

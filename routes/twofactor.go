@@ -2,7 +2,6 @@ package routes
 
 import (
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -52,21 +51,11 @@ func (h *Handler) confirmPassword(c *fiber.Ctx, field string) (views.FieldErrors
 	if password == "" {
 		return views.FieldErrors{field: "Enter your current password."}, fiber.StatusUnprocessableEntity, nil
 	}
-	reauthKey := reauthThrottleKey(user.ID)
-	if wait := h.throttle.Wait(reauthKey); wait > 0 {
-		msg := fmt.Sprintf("Too many wrong passwords. Wait %s and try again.", humanDuration(wait))
-		return views.FieldErrors{field: msg}, fiber.StatusTooManyRequests, nil
-	}
-	ok, _, err := h.checkPassword(c.UserContext(), user, password)
-	if err != nil {
+	msg, status, err := h.reauth(c, user, password, "two-factor settings")
+	if err != nil || msg == "" {
 		return nil, 0, err
 	}
-	if !ok {
-		h.throttle.Fail(reauthKey)
-		h.record(c, user.ID, user.ID, store.EventSignInFailed, "wrong current password at two-factor settings")
-		return views.FieldErrors{field: "This is not your current password."}, fiber.StatusUnprocessableEntity, nil
-	}
-	return nil, 0, nil
+	return views.FieldErrors{field: msg}, status, nil
 }
 
 // setupTwoFactor starts an enrolment: a new secret, sealed and kept as

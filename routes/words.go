@@ -2,6 +2,7 @@ package routes
 
 import (
 	"strconv"
+	"time"
 
 	"pcmt/store"
 )
@@ -20,4 +21,19 @@ func kindLabel(k store.RecordKind) string {
 		return "E-mail"
 	}
 	return "Username"
+}
+
+func humanDuration(d time.Duration) string {
+	if d < time.Minute {
+		n := int(d.Seconds() + 0.999)
+		if n == 1 {
+			return "a second"
+		}
+		return strconv.Itoa(n) + " seconds"
+	}
+	n := int(d.Minutes() + 0.999)
+	if n == 1 {
+		return "a minute"
+	}
+	return strconv.Itoa(n) + " minutes"
 }

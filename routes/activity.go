@@ -1,6 +1,8 @@
 package routes
 
 import (
+	"github.com/gofiber/fiber/v2"
+
 	"pcmt/store"
 )
 
@@ -44,4 +46,14 @@ func describeEvent(e store.Activity) string {
 		return t
 	}
 	return e.Event
+}
+
+// record appends an entry that changes nothing else (a failed or refused
+// sign-in), at the handler's clock; a failure is logged, never shown. A
+// change and its entry go through accounts, in one transaction.
+func (h *Handler) record(c *fiber.Ctx, userID, actorID int64, event, detail string) {
+	ev := &store.Activity{At: h.now(), UserID: userID, ActorID: actorID, Event: event, IP: h.clientIP(c), Detail: detail}
+	if err := h.audit.Append(c.UserContext(), ev); err != nil {
+		h.log.Error("activity log", "err", err, "event", event, "request_id", requestIDOf(c))
+	}
 }
