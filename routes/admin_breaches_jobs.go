@@ -22,7 +22,7 @@ func (h *Handler) showImportJob(c *fiber.Ctx) error {
 		return err
 	}
 	v := jobView(&job, h.now())
-	if wantsUsersPanel(c) {
+	if wantsPanel(c) {
 		return render(c, fiber.StatusOK, views.ImportJobPanel(v))
 	}
 	return render(c, fiber.StatusOK, views.AdminImportJob(h.page(c, "Import "+job.FileName), v))

@@ -40,7 +40,7 @@ func (h *Handler) showUsers(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if wantsUsersPanel(c) {
+	if wantsPanel(c) {
 		return render(c, fiber.StatusOK, views.AdminUsersPanel(list))
 	}
 	return render(c, fiber.StatusOK, views.AdminUsers(h.page(c, "Users"), list))
@@ -65,10 +65,4 @@ func (h *Handler) userPage(c *fiber.Ctx, q userListQuery) (views.AdminUserList, 
 		list.Rows = append(list.Rows, userRow(&found.Users[i]))
 	}
 	return list, nil
-}
-
-// wantsUsersPanel reports whether htmx asked for a part of the page. A history
-// restore asks for the whole page (HX-Request-Type: full).
-func wantsUsersPanel(c *fiber.Ctx) bool {
-	return isHTMX(c) && c.Get("HX-Request-Type") != "full" && c.Get("HX-History-Restore-Request") != "true"
 }

@@ -33,3 +33,9 @@ func (h *Handler) page(c *fiber.Ctx, title string) views.Page {
 	}
 	return p
 }
+
+// wantsPanel reports whether htmx asked for a part of the page. A history
+// restore asks for the whole page (HX-Request-Type: full).
+func wantsPanel(c *fiber.Ctx) bool {
+	return isHTMX(c) && c.Get("HX-Request-Type") != "full" && c.Get("HX-History-Restore-Request") != "true"
+}
