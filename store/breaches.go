@@ -135,21 +135,11 @@ func (s *Store) BreachByName(ctx context.Context, name string) (Breach, error) {
 	return b, wrap("get breach by name", err)
 }
 
-// EditBreach changes a breach's editable metadata.
-func (s *Store) EditBreach(ctx context.Context, id int64, e BreachEdit, now time.Time) error {
-	return wrap("edit breach", s.tx(ctx, func(tx *sql.Tx) error { return editBreach(ctx, tx, id, e, now) }))
-}
-
 func editBreach(ctx context.Context, tx *sql.Tx, id int64, e BreachEdit, now time.Time) error {
 	return updateOne(ctx, tx, `UPDATE breaches SET title = ?, domain = ?, breach_date = ?,
 		is_verified = ?, description = ?, data_classes = ?, modified_at = ? WHERE id = ?`,
 		e.Title, e.Domain, formatDate(e.Date), e.IsVerified, e.Description, classesJSON(e.DataClasses),
 		formatTime(now), id)
-}
-
-// DeleteBreach removes a breach and all its records in one transaction.
-func (s *Store) DeleteBreach(ctx context.Context, id int64) error {
-	return wrap("delete breach", s.tx(ctx, func(tx *sql.Tx) error { return deleteBreach(ctx, tx, id) }))
 }
 
 func deleteBreach(ctx context.Context, tx *sql.Tx, id int64) error {

@@ -151,17 +151,6 @@ func deleteSession(ctx context.Context, tx *sql.Tx, userID int64, idHash []byte)
 	return updateOne(ctx, tx, `DELETE FROM sessions WHERE user_id = ? AND id_hash = ?`, userID, idHash)
 }
 
-// DeleteSessions revokes every session of a user but except (nil: all).
-func (s *Store) DeleteSessions(ctx context.Context, userID int64, except []byte) (int, error) {
-	var n int
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		var err error
-		n, err = deleteSessions(ctx, tx, userID, except)
-		return err
-	})
-	return n, wrap("delete sessions", err)
-}
-
 func deleteSessions(ctx context.Context, tx *sql.Tx, userID int64, except []byte) (int, error) {
 	if except == nil {
 		except = []byte{}

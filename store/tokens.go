@@ -192,15 +192,6 @@ func (s *Store) Tokens(ctx context.Context, userID int64) ([]Token, error) {
 	return out, wrap("list tokens", rows.Err())
 }
 
-// RevokeToken revokes one of a user's tokens at now; revoking a revoked
-// token changes nothing. ErrNotFound when the user has no such token, which
-// is what another user's token is.
-func (s *Store) RevokeToken(ctx context.Context, userID, id int64, now time.Time) error {
-	return wrap("revoke token", s.tx(ctx, func(tx *sql.Tx) error {
-		return revokeToken(ctx, tx, userID, id, now)
-	}))
-}
-
 func revokeToken(ctx context.Context, tx *sql.Tx, userID, id int64, now time.Time) error {
 	var one int
 	if err := tx.QueryRowContext(ctx, `SELECT 1 FROM api_tokens WHERE id = ? AND user_id = ?`,
@@ -210,17 +201,6 @@ func revokeToken(ctx context.Context, tx *sql.Tx, userID, id int64, now time.Tim
 	_, err := tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = ?
 		WHERE id = ? AND revoked_at IS NULL`, formatTime(now), id)
 	return err
-}
-
-// RevokeUserTokens revokes every working token of a user at now and says
-// how many there were.
-func (s *Store) RevokeUserTokens(ctx context.Context, userID int64, now time.Time) (int64, error) {
-	var n int64
-	err := s.tx(ctx, func(tx *sql.Tx) (err error) {
-		n, err = revokeUserTokens(ctx, tx, userID, now)
-		return err
-	})
-	return n, wrap("revoke tokens", err)
 }
 
 func revokeUserTokens(ctx context.Context, tx *sql.Tx, userID int64, now time.Time) (int64, error) {
