@@ -96,20 +96,7 @@ func classesJSON(classes []string) string {
 
 // Breaches lists every breach, the most recently added first.
 func (s *Store) Breaches(ctx context.Context) ([]Breach, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+breachColumns+` FROM breaches ORDER BY added_at DESC, id DESC`)
-	if err != nil {
-		return nil, wrap("list breaches", err)
-	}
-	defer rows.Close()
-	var out []Breach
-	for rows.Next() {
-		b, err := scanBreach(rows)
-		if err != nil {
-			return nil, wrap("list breaches", err)
-		}
-		out = append(out, b)
-	}
-	return out, wrap("list breaches", rows.Err())
+	return list(ctx, s.r, "list breaches", scanBreach, `SELECT `+breachColumns+` FROM breaches ORDER BY added_at DESC, id DESC`)
 }
 
 // BreachCount is how many breaches the instance knows.

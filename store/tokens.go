@@ -175,21 +175,8 @@ func scanToken(row interface{ Scan(...any) error }, extra ...any) (Token, error)
 // Tokens lists a user's tokens, newest first, revoked and expired ones
 // included.
 func (s *Store) Tokens(ctx context.Context, userID int64) ([]Token, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+tokenColumns+` FROM api_tokens t
-		WHERE t.user_id = ? ORDER BY t.id DESC`, userID)
-	if err != nil {
-		return nil, wrap("list tokens", err)
-	}
-	defer rows.Close()
-	var out []Token
-	for rows.Next() {
-		t, err := scanToken(rows)
-		if err != nil {
-			return nil, wrap("list tokens", err)
-		}
-		out = append(out, t)
-	}
-	return out, wrap("list tokens", rows.Err())
+	return list(ctx, s.r, "list tokens", func(row rowScanner) (Token, error) { return scanToken(row) },
+		`SELECT `+tokenColumns+` FROM api_tokens t WHERE t.user_id = ? ORDER BY t.id DESC`, userID)
 }
 
 func revokeToken(ctx context.Context, tx *sql.Tx, userID, id int64, now time.Time) error {
