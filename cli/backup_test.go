@@ -30,7 +30,7 @@ func TestBackupWhileWriting(t *testing.T) {
 	// Some bulk first, so that the copy takes a while.
 	bulk := strings.Repeat("x", 64<<10)
 	for i := range 64 {
-		if err := w.PutSetting(ctx, fmt.Sprintf("bulk%02d", i), []byte(bulk)); err != nil {
+		if err := putSetting(ctx, w, fmt.Sprintf("bulk%02d", i), []byte(bulk)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -48,7 +48,7 @@ func TestBackupWhileWriting(t *testing.T) {
 				return
 			default:
 			}
-			if err := w.PutSetting(ctx, fmt.Sprintf("row%06d", i), []byte(bulk[:1024])); err != nil {
+			if err := putSetting(ctx, w, fmt.Sprintf("row%06d", i), []byte(bulk[:1024])); err != nil {
 				t.Error(err)
 				return
 			}

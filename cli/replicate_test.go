@@ -151,7 +151,7 @@ func TestReplicationLosesNoCommittedRow(t *testing.T) {
 	p := first
 	for round := range 3 {
 		for i := range 20 {
-			if err := st.PutSetting(ctx, fmt.Sprintf("early%d-%02d", round, i), value); err != nil {
+			if err := putSetting(ctx, st, fmt.Sprintf("early%d-%02d", round, i), value); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -176,7 +176,7 @@ func TestReplicationLosesNoCommittedRow(t *testing.T) {
 
 	// Committed after the wait: only the final sync at shutdown sends these.
 	for i := range 10 {
-		if err := st.PutSetting(ctx, fmt.Sprintf("late%03d", i), value); err != nil {
+		if err := putSetting(ctx, st, fmt.Sprintf("late%03d", i), value); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -243,7 +243,7 @@ func TestReplicationLosesNoCommittedRow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := st.PutSetting(ctx, "after-the-restore", value); err != nil {
+	if err := putSetting(ctx, st, "after-the-restore", value); err != nil {
 		t.Fatal(err)
 	}
 	waitReplicated(t, repl)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"pcmt/config"
+	"pcmt/store"
 	"pcmt/store/storetest"
 )
 
@@ -130,7 +131,8 @@ func seedInstance(t *testing.T, cfg config.Config) restoreFixture {
 		t.Fatal(err)
 	}
 	st := storetest.Open(t, cfg.Database.Path)
-	if err := st.PutSetting(context.Background(), "hibp.api_key", f.sealed); err != nil {
+	if err := st.Auditor(keys.Audit).PutSetting(context.Background(), "hibp.api_key", f.sealed,
+		&store.Activity{Event: store.EventHIBPKeyChanged, Detail: "set"}); err != nil {
 		t.Fatal(err)
 	}
 	return f

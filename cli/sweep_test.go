@@ -77,7 +77,8 @@ func TestSweepDropsKeysOfSessionsGone(t *testing.T) {
 		hashes = append(hashes, h)
 	}
 	// What pcmt user passwd does, in its own process.
-	if _, err := st.ChangePassword(ctx, users[0].ID, store.PasswordChange{Hash: "y", MustChangePassword: true}); err != nil {
+	if _, err := testAudit(st).ResetPassword(ctx, users[0].ID, store.PasswordChange{Hash: "y", MustChangePassword: true},
+		now, &store.Activity{Event: store.EventPasswordReset}, noDetail); err != nil {
 		t.Fatal(err)
 	}
 	// A key bound to no row at all.

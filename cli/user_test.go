@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"pcmt/account"
+	"pcmt/config"
 	"pcmt/store"
 	"pcmt/store/storetest"
 )
@@ -101,8 +102,17 @@ func TestUserCreateListPasswd(t *testing.T) {
 	// Alice sets her own password (and so gets a key) and signs in twice;
 	// then an admin resets it from the command line.
 	st := storetest.Open(t, "u.db")
-	if _, err := st.ChangePassword(ctx, alice.ID, store.PasswordChange{
-		Hash: alice.PasswordHash, AgeRecipient: "age1placeholder", WrappedIdentity: []byte("wrapped"),
+	cfg := config.Config{}
+	cfg.Database.Path = "u.db"
+	keys, err := cfg.LoadKeys()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := st.Auditor(keys.Audit).ChangeOwnPassword(ctx, alice.ID, store.OwnPasswordChange{
+		Change: store.PasswordChange{
+			Hash: alice.PasswordHash, AgeRecipient: "age1placeholder", WrappedIdentity: []byte("wrapped"),
+		},
+		Changed: &store.Activity{Event: store.EventPasswordChanged}, Describe: noDetail,
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +144,8 @@ func TestUserCreateListPasswd(t *testing.T) {
 	}
 
 	events, err := st.UserActivity(ctx, alice.ID, 10)
-	if err != nil || len(events) != 2 || events[0].Event != store.EventPasswordReset || events[1].Event != store.EventUserCreated {
+	if err != nil || len(events) != 3 || events[0].Event != store.EventPasswordReset ||
+		events[1].Event != store.EventPasswordChanged || events[2].Event != store.EventUserCreated {
 		t.Fatalf("alice's activity: %+v %v", events, err)
 	}
 	if events[0].ActorID != 0 || !strings.Contains(events[0].Detail, "own key discarded") {

@@ -131,7 +131,7 @@ func TestImportAlertsTheWatcherOnly(t *testing.T) {
 	}
 
 	// Deleting the breach takes its alerts along.
-	if err := f.st.DeleteBreach(context.Background(), id); err != nil {
+	if err := f.st.Auditor(make([]byte, 32)).DeleteBreach(context.Background(), id, &store.Activity{Event: store.EventBreachDeleted}); err != nil {
 		t.Fatal(err)
 	}
 	if got := f.alerts(alice); len(got) != 0 {

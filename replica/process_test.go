@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"pcmt/config"
+	"pcmt/store"
 	"pcmt/store/storetest"
 )
 
@@ -119,7 +120,8 @@ func TestReplicatorRestartsADeadProcess(t *testing.T) {
 		}
 	}
 	st := storetest.Open(t, s.Database)
-	if err := st.PutSetting(ctx, "after the restart", []byte("v")); err != nil {
+	if err := st.Auditor(make([]byte, 32)).PutSetting(ctx, "after the restart", []byte("v"),
+		&store.Activity{Event: store.EventHIBPKeyChanged}); err != nil {
 		t.Fatal(err)
 	}
 	want, err := r.Position(ctx)

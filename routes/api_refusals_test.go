@@ -25,7 +25,7 @@ func TestEveryAPIRouteRefusesWhatItShould(t *testing.T) {
 	tokens, _ := a.h.store.Tokens(context.Background(), u.ID)
 	for _, tok := range tokens {
 		if tok.ExpiresAt.After(time.Now()) {
-			if err := a.h.store.RevokeToken(context.Background(), u.ID, tok.ID, time.Now()); err != nil {
+			if err := a.h.audit.RevokeToken(context.Background(), u.ID, tok.ID, &store.Activity{Event: store.EventTokenRevoked, At: time.Now()}); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -305,7 +305,7 @@ func TestDisabledUserCannotSignIn(t *testing.T) {
 	u := a.addUser("alice", store.RoleUser, "correct horse battery", false)
 	s := a.session()
 	s.signIn("alice", "correct horse battery")
-	if _, err := a.h.store.SetDisabled(context.Background(), u.ID, true); err != nil {
+	if _, err := a.h.audit.Disable(context.Background(), u.ID, &store.Activity{Event: store.EventUserDisabled}, noDetail); err != nil {
 		t.Fatal(err)
 	}
 	if !signedOut(t, s) {

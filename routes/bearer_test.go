@@ -62,7 +62,7 @@ func TestBearerRefusals(t *testing.T) {
 	good := storeToken(t, a, u.ID, time.Hour, store.ScopeSearch)
 	revoked := storeToken(t, a, u.ID, time.Hour, store.ScopeSearch)
 	list, _ := a.h.store.Tokens(context.Background(), u.ID) // newest first
-	if err := a.h.store.RevokeToken(context.Background(), u.ID, list[0].ID, a.h.now()); err != nil {
+	if err := a.h.audit.RevokeToken(context.Background(), u.ID, list[0].ID, &store.Activity{Event: store.EventTokenRevoked, At: a.h.now()}); err != nil {
 		t.Fatal(err)
 	}
 	// The expired token was made two hours ago, for an hour.
@@ -141,15 +141,17 @@ func TestBearerRefusesDisabledAndResetUsers(t *testing.T) {
 	a := newTestApp(t, nil)
 	u, _ := a.newMember("ursula", "a quiet morning walk")
 	a.addUser("root", store.RoleAdmin, "granite tower nights", false)
-	token := storeToken(t, a, u.ID, time.Hour, store.ScopeSearch)
 	ctx := context.Background()
-	if _, err := a.h.store.SetDisabled(ctx, u.ID, true); err != nil {
+	// Each token is made after the change, out of reach of the revocation
+	// that comes with it: the refusal stands on the account's state alone.
+	if _, err := a.h.audit.Disable(ctx, u.ID, &store.Activity{Event: store.EventUserDisabled}, noDetail); err != nil {
 		t.Fatal(err)
 	}
+	token := storeToken(t, a, u.ID, time.Hour, store.ScopeSearch)
 	if status, r := apiMe(t, a, token); status != http.StatusUnauthorized || r.Error.Code != "invalid_token" {
 		t.Fatalf("disabled user: %d %+v", status, r)
 	}
-	if _, err := a.h.store.SetDisabled(ctx, u.ID, false); err != nil {
+	if err := a.h.audit.Enable(ctx, u.ID, &store.Activity{Event: store.EventUserEnabled}); err != nil {
 		t.Fatal(err)
 	}
 	if status, _ := apiMe(t, a, token); status != http.StatusOK {
@@ -157,9 +159,11 @@ func TestBearerRefusesDisabledAndResetUsers(t *testing.T) {
 	}
 	// An admin reset: the password is someone else's until the user
 	// changes it, and their tokens do not work meanwhile.
-	if _, err := a.h.store.ChangePassword(ctx, u.ID, store.PasswordChange{Hash: u.PasswordHash, MustChangePassword: true}); err != nil {
+	if _, err := a.h.audit.ResetPassword(ctx, u.ID, store.PasswordChange{Hash: u.PasswordHash, MustChangePassword: true},
+		a.h.now(), &store.Activity{Event: store.EventPasswordReset}, noDetail); err != nil {
 		t.Fatal(err)
 	}
+	token = storeToken(t, a, u.ID, time.Hour, store.ScopeSearch)
 	if status, _ := apiMe(t, a, token); status != http.StatusUnauthorized {
 		t.Fatalf("after an admin reset: %d", status)
 	}

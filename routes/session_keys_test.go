@@ -85,7 +85,8 @@ func TestEverySessionEndDropsItsKey(t *testing.T) {
 		{"removed by another process, seen at its next request", func(t *testing.T, a *testApp, s *session, _ []byte) {
 			u, _ := a.h.store.UserByLogin(context.Background(), "alice")
 			// What pcmt user passwd does from the command line.
-			if _, err := a.h.store.ChangePassword(context.Background(), u.ID, store.PasswordChange{Hash: u.PasswordHash, MustChangePassword: true}); err != nil {
+			if _, err := a.h.audit.ResetPassword(context.Background(), u.ID, store.PasswordChange{Hash: u.PasswordHash, MustChangePassword: true},
+				time.Now(), &store.Activity{Event: store.EventPasswordReset}, noDetail); err != nil {
 				t.Fatal(err)
 			}
 			signedOut(t, s)

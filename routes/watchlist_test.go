@@ -253,7 +253,8 @@ func TestWatchItemsAfterAnAdminReset(t *testing.T) {
 		t.Fatal(err)
 	}
 	// What the admin reset does: a new hash, no key, every session out.
-	if _, err := a.h.store.ChangePassword(context.Background(), u.ID, store.PasswordChange{Hash: hash, MustChangePassword: true}); err != nil {
+	if _, err := a.h.audit.ResetPassword(context.Background(), u.ID, store.PasswordChange{Hash: hash, MustChangePassword: true},
+		time.Now(), &store.Activity{Event: store.EventPasswordReset}, noDetail); err != nil {
 		t.Fatal(err)
 	}
 	a.h.vault.DropUser(u.ID, nil)

@@ -136,7 +136,7 @@ func (a *Auditor) head(id int64, mac []byte) []byte {
 
 const activityColumns = `id, at, coalesce(user_id, 0), coalesce(actor_id, 0), event, ip, detail, mac`
 
-func scanActivity(rows *sql.Rows) (Activity, error) {
+func scanActivity(rows rowScanner) (Activity, error) {
 	var ev Activity
 	var at string
 	err := rows.Scan(&ev.ID, &at, &ev.UserID, &ev.ActorID, &ev.Event, &ev.IP, &ev.Detail, &ev.MAC)
@@ -145,21 +145,8 @@ func scanActivity(rows *sql.Rows) (Activity, error) {
 }
 
 func (s *Store) listActivity(ctx context.Context, where string, limit int, args ...any) ([]Activity, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+activityColumns+` FROM activity WHERE `+where+
+	return list(ctx, s.r, "list activity", scanActivity, `SELECT `+activityColumns+` FROM activity WHERE `+where+
 		` ORDER BY id DESC LIMIT ?`, append(args, limit)...)
-	if err != nil {
-		return nil, wrap("list activity", err)
-	}
-	defer rows.Close()
-	var out []Activity
-	for rows.Next() {
-		ev, err := scanActivity(rows)
-		if err != nil {
-			return nil, wrap("list activity", err)
-		}
-		out = append(out, ev)
-	}
-	return out, wrap("list activity", rows.Err())
 }
 
 // UserActivity returns the newest limit events about a user.

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 )
 
 // AdminAction is one action on an account from the activity log, with the
@@ -19,7 +18,7 @@ type AdminAction struct {
 // not shrink when its actor loses the role. An e-mail change counts when
 // someone changed another account's address, or when the actor is an admin.
 func (s *Store) AdminActions(ctx context.Context, limit int) ([]AdminAction, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT a.id, a.at, coalesce(a.user_id, 0), coalesce(a.actor_id, 0),
+	return list(ctx, s.r, "list admin actions", scanAdminAction, `SELECT a.id, a.at, coalesce(a.user_id, 0), coalesce(a.actor_id, 0),
 		a.event, a.ip, a.detail, a.mac, coalesce(actor.username, ''), coalesce(target.username, '')
 		FROM activity a
 		LEFT JOIN users actor ON actor.id = a.actor_id
@@ -29,22 +28,9 @@ func (s *Store) AdminActions(ctx context.Context, limit int) ([]AdminAction, err
 		ORDER BY a.id DESC LIMIT ?`,
 		EventUserCreated, EventRoleChanged, EventUserDisabled, EventUserEnabled, EventUserDeleted,
 		EventPasswordReset, EventImportUploaded, EventBreachEdited, EventBreachDeleted, EventHIBPKeyChanged, EventCorpusSync, EventEmailChanged, limit)
-	if err != nil {
-		return nil, wrap("list admin actions", err)
-	}
-	defer rows.Close()
-	var out []AdminAction
-	for rows.Next() {
-		a, err := scanAdminAction(rows)
-		if err != nil {
-			return nil, wrap("list admin actions", err)
-		}
-		out = append(out, a)
-	}
-	return out, wrap("list admin actions", rows.Err())
 }
 
-func scanAdminAction(rows *sql.Rows) (AdminAction, error) {
+func scanAdminAction(rows rowScanner) (AdminAction, error) {
 	var a AdminAction
 	var at string
 	err := rows.Scan(&a.ID, &at, &a.UserID, &a.ActorID, &a.Event, &a.IP, &a.Detail, &a.MAC, &a.ActorName, &a.UserName)

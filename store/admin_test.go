@@ -26,14 +26,16 @@ func TestAdminActions(t *testing.T) {
 	log(bob.ID, bob.ID, store.EventEmailChanged, "own")        // the user's own change
 	log(bob.ID, ann.ID, store.EventEmailChanged, "ann's")      // listed
 	log(root.ID, root.ID, store.EventEmailChanged, "root own") // listed: an admin's
-	log(bob.ID, ann.ID, store.EventRoleChanged, "")            // listed
-	log(bob.ID, ann.ID, store.EventUserDeleted, "")            // listed
 
-	// Ann loses the role, bob his account: both stay in the trail.
-	if _, err := s.SetRole(ctx, ann.ID, store.RoleUser); err != nil {
+	// Ann changes bob's role and deletes his account, then loses her role:
+	// her actions stay in the trail.
+	if _, err := a.SetRole(ctx, bob.ID, store.RoleUser, &store.Activity{ActorID: ann.ID, Event: store.EventRoleChanged}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.DeleteUser(ctx, bob.ID); err != nil {
+	if err := a.DeleteUser(ctx, bob.ID, &store.Activity{ActorID: ann.ID, Event: store.EventUserDeleted}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.SetRole(ctx, ann.ID, store.RoleUser, &store.Activity{ActorID: root.ID, Event: store.EventRoleChanged}); err != nil {
 		t.Fatal(err)
 	}
 	got, err := s.AdminActions(ctx, 100)
@@ -44,6 +46,7 @@ func TestAdminActions(t *testing.T) {
 		event, actor, user, detail string
 	}
 	want := []row{
+		{store.EventRoleChanged, "root", "ann", ""},
 		{store.EventUserDeleted, "ann", "", ""},
 		{store.EventRoleChanged, "ann", "", ""},
 		{store.EventEmailChanged, "root", "root", "root own"},
@@ -59,8 +62,8 @@ func TestAdminActions(t *testing.T) {
 			t.Errorf("action %d: %+v, want %+v", i, g, w)
 		}
 	}
-	if got[0].UserID != bob.ID || got[0].ActorID != ann.ID {
-		t.Fatalf("ids: user %d actor %d", got[0].UserID, got[0].ActorID)
+	if got[1].UserID != bob.ID || got[1].ActorID != ann.ID {
+		t.Fatalf("ids: user %d actor %d", got[1].UserID, got[1].ActorID)
 	}
 	if few, _ := s.AdminActions(ctx, 2); len(few) != 2 || few[0].ID != got[0].ID {
 		t.Fatal("the limit does not keep the newest")

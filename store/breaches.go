@@ -96,20 +96,7 @@ func classesJSON(classes []string) string {
 
 // Breaches lists every breach, the most recently added first.
 func (s *Store) Breaches(ctx context.Context) ([]Breach, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+breachColumns+` FROM breaches ORDER BY added_at DESC, id DESC`)
-	if err != nil {
-		return nil, wrap("list breaches", err)
-	}
-	defer rows.Close()
-	var out []Breach
-	for rows.Next() {
-		b, err := scanBreach(rows)
-		if err != nil {
-			return nil, wrap("list breaches", err)
-		}
-		out = append(out, b)
-	}
-	return out, wrap("list breaches", rows.Err())
+	return list(ctx, s.r, "list breaches", scanBreach, `SELECT `+breachColumns+` FROM breaches ORDER BY added_at DESC, id DESC`)
 }
 
 // BreachCount is how many breaches the instance knows.
@@ -135,21 +122,11 @@ func (s *Store) BreachByName(ctx context.Context, name string) (Breach, error) {
 	return b, wrap("get breach by name", err)
 }
 
-// EditBreach changes a breach's editable metadata.
-func (s *Store) EditBreach(ctx context.Context, id int64, e BreachEdit, now time.Time) error {
-	return wrap("edit breach", s.tx(ctx, func(tx *sql.Tx) error { return editBreach(ctx, tx, id, e, now) }))
-}
-
 func editBreach(ctx context.Context, tx *sql.Tx, id int64, e BreachEdit, now time.Time) error {
 	return updateOne(ctx, tx, `UPDATE breaches SET title = ?, domain = ?, breach_date = ?,
 		is_verified = ?, description = ?, data_classes = ?, modified_at = ? WHERE id = ?`,
 		e.Title, e.Domain, formatDate(e.Date), e.IsVerified, e.Description, classesJSON(e.DataClasses),
 		formatTime(now), id)
-}
-
-// DeleteBreach removes a breach and all its records in one transaction.
-func (s *Store) DeleteBreach(ctx context.Context, id int64) error {
-	return wrap("delete breach", s.tx(ctx, func(tx *sql.Tx) error { return deleteBreach(ctx, tx, id) }))
 }
 
 func deleteBreach(ctx context.Context, tx *sql.Tx, id int64) error {

@@ -119,7 +119,7 @@ func TestEditAndDeleteBreach(t *testing.T) {
 	later := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 	edit := store.BreachEdit{Title: "Edited", Domain: "example.com", IsVerified: true, Description: "d",
 		Date: time.Date(2020, 1, 2, 0, 0, 0, 0, time.UTC), DataClasses: []string{"Usernames", "Passwords"}}
-	if err := s.EditBreach(ctx, ids[0], edit, later); err != nil {
+	if err := audit(s).EditBreach(ctx, ids[0], edit, entry(store.EventBreachEdited, later)); err != nil {
 		t.Fatal(err)
 	}
 	b, _ := s.BreachByID(ctx, ids[0])
@@ -127,16 +127,16 @@ func TestEditAndDeleteBreach(t *testing.T) {
 		!slices.Equal(b.DataClasses, edit.DataClasses) || b.Date.Format("2006-01-02") != "2020-01-02" {
 		t.Fatalf("edited: %+v", b)
 	}
-	if err := s.EditBreach(ctx, 999, edit, later); !errors.Is(err, store.ErrNotFound) {
+	if err := audit(s).EditBreach(ctx, 999, edit, entry(store.EventBreachEdited, later)); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("edit of a missing breach: %v", err)
 	}
-	if err := s.DeleteBreach(ctx, ids[0]); err != nil {
+	if err := audit(s).DeleteBreach(ctx, ids[0], entry(store.EventBreachDeleted)); err != nil {
 		t.Fatal(err)
 	}
 	if n, _ := s.RecordCount(ctx, ids[0]); n != 0 {
 		t.Fatalf("%d records outlived their breach", n)
 	}
-	if err := s.DeleteBreach(ctx, ids[0]); !errors.Is(err, store.ErrNotFound) {
+	if err := audit(s).DeleteBreach(ctx, ids[0], entry(store.EventBreachDeleted)); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("second delete: %v", err)
 	}
 }

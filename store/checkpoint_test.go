@@ -48,7 +48,7 @@ func TestReplicatedWriterKeepsTheWAL(t *testing.T) {
 		if _, err := st.Migrate(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if err := st.PutSetting(ctx, "k", []byte("v")); err != nil {
+		if err := st.Auditor(make([]byte, 32)).PutSetting(ctx, "k", []byte("v"), &Activity{Event: EventHIBPKeyChanged}); err != nil {
 			t.Fatal(err)
 		}
 		if err := st.Close(); err != nil {

@@ -13,21 +13,18 @@ const HIBPSourceName = "Have I Been Pwned"
 // HIBPBreaches maps the names of HIBP's breaches seen so far to their local
 // breach id (0 for those known before the first check, which have none).
 func (s *Store) HIBPBreaches(ctx context.Context) (map[string]int64, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT name, coalesce(breach_id, 0) FROM hibp_breaches`)
-	if err != nil {
-		return nil, wrap("list hibp breaches", err)
-	}
-	defer rows.Close()
 	out := map[string]int64{}
-	for rows.Next() {
+	err := each(ctx, s.r, "list hibp breaches", func(rows *sql.Rows) error {
 		var name string
 		var id int64
-		if err := rows.Scan(&name, &id); err != nil {
-			return nil, wrap("list hibp breaches", err)
-		}
+		err := rows.Scan(&name, &id)
 		out[name] = id
+		return err
+	}, `SELECT name, coalesce(breach_id, 0) FROM hibp_breaches`)
+	if err != nil {
+		return nil, err
 	}
-	return out, wrap("list hibp breaches", rows.Err())
+	return out, nil
 }
 
 // AddHIBPBreaches records breaches new in HIBP's list. The first time

@@ -113,13 +113,13 @@ func (s *Store) ImportJobByID(ctx context.Context, id int64) (ImportJob, error) 
 
 // ImportJobs lists the newest limit jobs.
 func (s *Store) ImportJobs(ctx context.Context, limit int) ([]ImportJob, error) {
-	return s.queryJobs(ctx, "list import jobs", `SELECT `+jobColumns+` FROM import_jobs ORDER BY id DESC LIMIT ?`, limit)
+	return list(ctx, s.r, "list import jobs", scanJob, `SELECT `+jobColumns+` FROM import_jobs ORDER BY id DESC LIMIT ?`, limit)
 }
 
 // UnfinishedImportJobs lists the jobs queued or left running, oldest first:
 // what a restart must resume or fail.
 func (s *Store) UnfinishedImportJobs(ctx context.Context) ([]ImportJob, error) {
-	return s.queryJobs(ctx, "list unfinished import jobs", `SELECT `+jobColumns+` FROM import_jobs
+	return list(ctx, s.r, "list unfinished import jobs", scanJob, `SELECT `+jobColumns+` FROM import_jobs
 		WHERE state IN ('queued', 'running') ORDER BY id`)
 }
 
@@ -134,23 +134,6 @@ func (s *Store) UnfinishedImportJobFor(ctx context.Context, path, fingerprint st
 		ORDER BY id DESC LIMIT 1`,
 		path, fingerprint))
 	return j, wrap("find unfinished import job", err)
-}
-
-func (s *Store) queryJobs(ctx context.Context, op, q string, args ...any) ([]ImportJob, error) {
-	rows, err := s.r.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, wrap(op, err)
-	}
-	defer rows.Close()
-	var out []ImportJob
-	for rows.Next() {
-		j, err := scanJob(rows)
-		if err != nil {
-			return nil, wrap(op, err)
-		}
-		out = append(out, j)
-	}
-	return out, wrap(op, rows.Err())
 }
 
 // StartImportJob marks a job running, in process pid on host, with the

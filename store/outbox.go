@@ -70,22 +70,8 @@ func (s *Store) MailByID(ctx context.Context, id int64) (OutboxMail, error) {
 // DueMail lists at most limit unsent mails whose next attempt is at or
 // before now, oldest first.
 func (s *Store) DueMail(ctx context.Context, now time.Time, limit int) ([]OutboxMail, error) {
-	const op = "list due mail"
-	rows, err := s.r.QueryContext(ctx, `SELECT `+outboxColumns+` FROM outbox
+	return list(ctx, s.r, "list due mail", scanMail, `SELECT `+outboxColumns+` FROM outbox
 		WHERE sent_at IS NULL AND next_attempt_at <= ? ORDER BY id LIMIT ?`, formatTime(now), limit)
-	if err != nil {
-		return nil, wrap(op, err)
-	}
-	defer rows.Close()
-	var out []OutboxMail
-	for rows.Next() {
-		m, err := scanMail(rows)
-		if err != nil {
-			return nil, wrap(op, err)
-		}
-		out = append(out, m)
-	}
-	return out, wrap(op, rows.Err())
 }
 
 // MarkMailSent records that the mail server accepted mail id at now. Marking

@@ -117,7 +117,7 @@ func TestOutboxGoesWithItsUser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.DeleteUser(ctx, bob.ID); err != nil {
+	if err := audit(s).DeleteUser(ctx, bob.ID, entry(store.EventUserDeleted)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.MailByID(ctx, id); !errors.Is(err, store.ErrNotFound) {

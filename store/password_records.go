@@ -3,6 +3,7 @@ package store
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"slices"
@@ -130,20 +131,10 @@ func (s *Store) PasswordRecords(ctx context.Context, kind RecordKind, prefix str
 		query += ` AND r.digest < ?`
 		args = append(args, hi)
 	}
-	rows, err := s.r.QueryContext(ctx, query+` ORDER BY r.digest, r.breach_id`, args...)
-	if err != nil {
-		return nil, wrap("password records", err)
-	}
-	defer rows.Close()
-	var out []PasswordRecord
-	for rows.Next() {
-		var r PasswordRecord
-		if err := rows.Scan(&r.Breach, &r.Digest); err != nil {
-			return nil, wrap("password records", err)
-		}
-		out = append(out, r)
-	}
-	return out, wrap("password records", rows.Err())
+	return list(ctx, s.r, "password records", func(row rowScanner) (r PasswordRecord, err error) {
+		err = row.Scan(&r.Breach, &r.Digest)
+		return r, err
+	}, query+` ORDER BY r.digest, r.breach_id`, args...)
 }
 
 // prefixBounds turns up to 5 hex digits into the digests [lo, hi) starting
@@ -176,25 +167,24 @@ func prefixBounds(prefix string) (lo, hi []byte, err error) {
 // breaches hold together (a digest in two breaches counts twice). It reads
 // every such record: callers keep the answer while BreachesVersion stays.
 func (s *Store) PasswordKindCounts(ctx context.Context) (map[RecordKind]int64, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT k.kind, (SELECT count(*) FROM breach_records r
-		WHERE r.breach_id = b.id AND r.kind = k.kind)
-		FROM breaches b, (SELECT 3 AS kind UNION ALL SELECT 4 UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7) k`)
-	if err != nil {
-		return nil, wrap("count password records", err)
-	}
-	defer rows.Close()
 	out := map[RecordKind]int64{}
-	for rows.Next() {
+	err := each(ctx, s.r, "count password records", func(rows *sql.Rows) error {
 		var kind int
 		var n int64
 		if err := rows.Scan(&kind, &n); err != nil {
-			return nil, wrap("count password records", err)
+			return err
 		}
 		if n > 0 {
 			out[RecordKind(kind)] += n
 		}
+		return nil
+	}, `SELECT k.kind, (SELECT count(*) FROM breach_records r
+		WHERE r.breach_id = b.id AND r.kind = k.kind)
+		FROM breaches b, (SELECT 3 AS kind UNION ALL SELECT 4 UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7) k`)
+	if err != nil {
+		return nil, err
 	}
-	return out, wrap("count password records", rows.Err())
+	return out, nil
 }
 
 // BreachesVersion changes whenever a breach is added, replaced or deleted:

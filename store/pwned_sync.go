@@ -34,21 +34,11 @@ func (s *Store) PwnedSyncStates(ctx context.Context, mode PwnedMode, lo, hi uint
 	if err := mode.check(); err != nil {
 		return nil, wrap("pwned sync states", err)
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT prefix, etag, modified, job FROM pwned_sync
+	return list(ctx, s.r, "pwned sync states", func(row rowScanner) (st PwnedSyncState, err error) {
+		err = row.Scan(&st.Prefix, &st.ETag, &st.Modified, &st.Job)
+		return st, err
+	}, `SELECT prefix, etag, modified, job FROM pwned_sync
 		WHERE mode = ? AND prefix >= ? AND prefix < ? ORDER BY prefix`, string(mode), lo, hi)
-	if err != nil {
-		return nil, wrap("pwned sync states", err)
-	}
-	defer rows.Close()
-	var out []PwnedSyncState
-	for rows.Next() {
-		var st PwnedSyncState
-		if err := rows.Scan(&st.Prefix, &st.ETag, &st.Modified, &st.Job); err != nil {
-			return nil, wrap("pwned sync states", err)
-		}
-		out = append(out, st)
-	}
-	return out, wrap("pwned sync states", rows.Err())
 }
 
 // PwnedRangeFetched says whether a sync or the mirror stored the range

@@ -41,7 +41,8 @@ func TestSessionCache(t *testing.T) {
 	}
 
 	// A write of this process applies to the very next lookup.
-	if _, err := s.SetDisabled(ctx, u.ID, true); err != nil {
+	audit := s.Auditor(make([]byte, 32))
+	if _, err := audit.Disable(ctx, u.ID, &Activity{Event: EventUserDisabled}, func(int) string { return "" }); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := s.SessionUser(ctx, h); err == nil {
@@ -49,7 +50,7 @@ func TestSessionCache(t *testing.T) {
 	}
 
 	// A write of another process applies once the entry is older than the TTL.
-	if _, err := s.SetDisabled(ctx, u.ID, false); err != nil {
+	if err := audit.Enable(ctx, u.ID, &Activity{Event: EventUserEnabled}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.CreateSession(ctx, &Session{IDHash: h, UserID: u.ID, CreatedAt: clock, LastSeenAt: clock, ExpiresAt: clock.Add(time.Hour)}); err != nil {
@@ -66,7 +67,8 @@ func TestSessionCache(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer other.Close()
-	if _, err := other.DeleteSessions(ctx, u.ID, nil); err != nil {
+	if _, err := other.Auditor(make([]byte, 32)).DeleteSessions(ctx, u.ID, nil, &Activity{Event: EventSessionsRevoked},
+		func(int) string { return "" }); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := s.SessionUser(ctx, h); err != nil {

@@ -90,21 +90,13 @@ func (s *Store) TouchSession(ctx context.Context, idHash []byte, at time.Time, i
 
 // Sessions lists a user's sessions, most recently seen first.
 func (s *Store) Sessions(ctx context.Context, userID int64) ([]Session, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+sessionColumns+` FROM sessions s
-		WHERE s.user_id = ? ORDER BY s.last_seen_at DESC`, userID)
-	if err != nil {
-		return nil, wrap("list sessions", err)
-	}
-	defer rows.Close()
-	var out []Session
-	for rows.Next() {
-		sess, err := scanSession(rows)
+	return list(ctx, s.r, "list sessions", func(row rowScanner) (Session, error) {
+		sess, err := scanSession(row)
 		if err != nil {
-			return nil, wrap("list sessions", err)
+			return Session{}, err
 		}
-		out = append(out, *sess)
-	}
-	return out, wrap("list sessions", rows.Err())
+		return *sess, nil
+	}, `SELECT `+sessionColumns+` FROM sessions s WHERE s.user_id = ? ORDER BY s.last_seen_at DESC`, userID)
 }
 
 // ExistingSessions says which of the id hashes still name a session row:
@@ -123,20 +115,18 @@ func (s *Store) ExistingSessions(ctx context.Context, hashes [][]byte) (map[stri
 	if err != nil {
 		return nil, wrap("existing sessions", err)
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT id_hash FROM sessions
-		WHERE id_hash IN (SELECT unhex(value) FROM json_each(?))`, string(arg))
-	if err != nil {
-		return nil, wrap("existing sessions", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+	err = each(ctx, s.r, "existing sessions", func(rows *sql.Rows) error {
 		var h []byte
 		if err := rows.Scan(&h); err != nil {
-			return nil, wrap("existing sessions", err)
+			return err
 		}
 		live[string(h)] = true
+		return nil
+	}, `SELECT id_hash FROM sessions WHERE id_hash IN (SELECT unhex(value) FROM json_each(?))`, string(arg))
+	if err != nil {
+		return nil, err
 	}
-	return live, wrap("existing sessions", rows.Err())
+	return live, nil
 }
 
 // DeleteSession revokes one session of a user; ErrNotFound when the user
@@ -149,17 +139,6 @@ func (s *Store) DeleteSession(ctx context.Context, userID int64, idHash []byte) 
 
 func deleteSession(ctx context.Context, tx *sql.Tx, userID int64, idHash []byte) error {
 	return updateOne(ctx, tx, `DELETE FROM sessions WHERE user_id = ? AND id_hash = ?`, userID, idHash)
-}
-
-// DeleteSessions revokes every session of a user but except (nil: all).
-func (s *Store) DeleteSessions(ctx context.Context, userID int64, except []byte) (int, error) {
-	var n int
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		var err error
-		n, err = deleteSessions(ctx, tx, userID, except)
-		return err
-	})
-	return n, wrap("delete sessions", err)
 }
 
 func deleteSessions(ctx context.Context, tx *sql.Tx, userID int64, except []byte) (int, error) {

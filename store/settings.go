@@ -15,22 +15,12 @@ func (s *Store) Setting(ctx context.Context, key string) ([]byte, error) {
 	return v, nil
 }
 
-// PutSetting stores value under key, replacing what was there.
-func (s *Store) PutSetting(ctx context.Context, key string, value []byte) error {
-	return wrap("put setting", s.tx(ctx, func(tx *sql.Tx) error { return putSetting(ctx, tx, key, value) }))
-}
-
 func putSetting(ctx context.Context, tx *sql.Tx, key string, value []byte) error {
 	_, err := tx.ExecContext(ctx, `
 		INSERT INTO settings (key, value) VALUES (?, ?)
 		ON CONFLICT (key) DO UPDATE SET value = excluded.value,
 			updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`, key, value)
 	return err
-}
-
-// DeleteSetting removes key; removing a missing key is not an error.
-func (s *Store) DeleteSetting(ctx context.Context, key string) error {
-	return wrap("delete setting", s.tx(ctx, func(tx *sql.Tx) error { return deleteSetting(ctx, tx, key) }))
 }
 
 func deleteSetting(ctx context.Context, tx *sql.Tx, key string) error {

@@ -106,7 +106,7 @@ func TestSettings(t *testing.T) {
 		t.Fatalf("missing setting: %v, want ErrNotFound", err)
 	}
 	for _, v := range []string{"one", "two"} {
-		if err := s.PutSetting(ctx, "hibp.key", []byte(v)); err != nil {
+		if err := audit(s).PutSetting(ctx, "hibp.key", []byte(v), entry(store.EventHIBPKeyChanged)); err != nil {
 			t.Fatal(err)
 		}
 		got, err := s.Setting(ctx, "hibp.key")
@@ -114,7 +114,7 @@ func TestSettings(t *testing.T) {
 			t.Fatalf("setting = %q, %v; want %q", got, err, v)
 		}
 	}
-	if err := s.DeleteSetting(ctx, "hibp.key"); err != nil {
+	if err := audit(s).DeleteSetting(ctx, "hibp.key", entry(store.EventHIBPKeyChanged)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Setting(ctx, "hibp.key"); !errors.Is(err, store.ErrNotFound) {
@@ -134,7 +134,7 @@ func TestConcurrentWrites(t *testing.T) {
 			if _, err := s.Setting(ctx, "n"); err != nil && !errors.Is(err, store.ErrNotFound) {
 				errs <- err
 			}
-			errs <- s.PutSetting(ctx, "n", []byte{byte(i)})
+			errs <- audit(s).PutSetting(ctx, "n", []byte{byte(i)}, entry(store.EventHIBPKeyChanged))
 		})
 	}
 	wg.Wait()

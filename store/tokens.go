@@ -175,30 +175,8 @@ func scanToken(row interface{ Scan(...any) error }, extra ...any) (Token, error)
 // Tokens lists a user's tokens, newest first, revoked and expired ones
 // included.
 func (s *Store) Tokens(ctx context.Context, userID int64) ([]Token, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+tokenColumns+` FROM api_tokens t
-		WHERE t.user_id = ? ORDER BY t.id DESC`, userID)
-	if err != nil {
-		return nil, wrap("list tokens", err)
-	}
-	defer rows.Close()
-	var out []Token
-	for rows.Next() {
-		t, err := scanToken(rows)
-		if err != nil {
-			return nil, wrap("list tokens", err)
-		}
-		out = append(out, t)
-	}
-	return out, wrap("list tokens", rows.Err())
-}
-
-// RevokeToken revokes one of a user's tokens at now; revoking a revoked
-// token changes nothing. ErrNotFound when the user has no such token, which
-// is what another user's token is.
-func (s *Store) RevokeToken(ctx context.Context, userID, id int64, now time.Time) error {
-	return wrap("revoke token", s.tx(ctx, func(tx *sql.Tx) error {
-		return revokeToken(ctx, tx, userID, id, now)
-	}))
+	return list(ctx, s.r, "list tokens", func(row rowScanner) (Token, error) { return scanToken(row) },
+		`SELECT `+tokenColumns+` FROM api_tokens t WHERE t.user_id = ? ORDER BY t.id DESC`, userID)
 }
 
 func revokeToken(ctx context.Context, tx *sql.Tx, userID, id int64, now time.Time) error {
@@ -210,17 +188,6 @@ func revokeToken(ctx context.Context, tx *sql.Tx, userID, id int64, now time.Tim
 	_, err := tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = ?
 		WHERE id = ? AND revoked_at IS NULL`, formatTime(now), id)
 	return err
-}
-
-// RevokeUserTokens revokes every working token of a user at now and says
-// how many there were.
-func (s *Store) RevokeUserTokens(ctx context.Context, userID int64, now time.Time) (int64, error) {
-	var n int64
-	err := s.tx(ctx, func(tx *sql.Tx) (err error) {
-		n, err = revokeUserTokens(ctx, tx, userID, now)
-		return err
-	})
-	return n, wrap("revoke tokens", err)
 }
 
 func revokeUserTokens(ctx context.Context, tx *sql.Tx, userID int64, now time.Time) (int64, error) {

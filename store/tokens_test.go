@@ -74,13 +74,13 @@ func TestTokenLifecycle(t *testing.T) {
 		t.Fatalf("list after a use: %+v %v", list, err)
 	}
 
-	if err := s.RevokeToken(ctx, alice.ID, tok.ID, now.Add(3*time.Hour)); err != nil {
+	if err := audit(s).RevokeToken(ctx, alice.ID, tok.ID, entry(store.EventTokenRevoked, now.Add(3*time.Hour))); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.TokenByDigest(ctx, digestOf(plain), now.Add(3*time.Hour)); !errors.Is(err, store.ErrTokenRevoked) {
 		t.Fatalf("revoked token: %v", err)
 	}
-	if err := s.RevokeToken(ctx, alice.ID, tok.ID, now.Add(4*time.Hour)); err != nil {
+	if err := audit(s).RevokeToken(ctx, alice.ID, tok.ID, entry(store.EventTokenRevoked, now.Add(4*time.Hour))); err != nil {
 		t.Fatalf("revoking twice: %v", err)
 	}
 	list, _ = s.Tokens(ctx, alice.ID)
@@ -96,7 +96,7 @@ func TestTokensOfOtherUsers(t *testing.T) {
 	bob := newUser(t, s, "bob", store.RoleUser)
 	now := time.Now()
 	tok := newToken(t, s, alice.ID, "pcmt_alicealice0000000000000000000000000000000000000001", now, time.Hour, store.ScopeSearch)
-	if err := s.RevokeToken(ctx, bob.ID, tok.ID, now); !errors.Is(err, store.ErrNotFound) {
+	if err := audit(s).RevokeToken(ctx, bob.ID, tok.ID, entry(store.EventTokenRevoked, now)); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("bob revoking alice's token: %v", err)
 	}
 	if list, err := s.Tokens(ctx, bob.ID); err != nil || len(list) != 0 {
@@ -112,36 +112,43 @@ func TestTokenRefusedForDisabledOrResetUser(t *testing.T) {
 	s := storetest.New(t)
 	alice := newUser(t, s, "alice", store.RoleUser)
 	newUser(t, s, "root", store.RoleAdmin)
-	const plain = "pcmt_disabled000000000000000000000000000000000000000001"
-	newToken(t, s, alice.ID, plain, time.Now(), time.Hour, store.ScopeSearch)
-	if _, err := s.SetDisabled(ctx, alice.ID, true); err != nil {
+	// Each token is made after the change, out of reach of the revocation
+	// that comes with it: the refusal stands on the account's state alone.
+	if _, err := audit(s).Disable(ctx, alice.ID, entry(store.EventUserDisabled), noDetail); err != nil {
 		t.Fatal(err)
 	}
+	const plain = "pcmt_disabled000000000000000000000000000000000000000001"
+	newToken(t, s, alice.ID, plain, time.Now(), time.Hour, store.ScopeSearch)
 	if _, err := s.TokenByDigest(ctx, digestOf(plain), time.Now()); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("token of a disabled user: %v", err)
 	}
-	if _, err := s.SetDisabled(ctx, alice.ID, false); err != nil {
+	if err := audit(s).Enable(ctx, alice.ID, entry(store.EventUserEnabled)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.TokenByDigest(ctx, digestOf(plain), time.Now()); err != nil {
 		t.Fatalf("token after enabling again: %v", err)
 	}
 	// An admin reset leaves the user on a password someone else chose.
-	if _, err := s.ChangePassword(ctx, alice.ID, store.PasswordChange{Hash: "$argon2id$y", MustChangePassword: true}); err != nil {
+	if _, err := audit(s).ResetPassword(ctx, alice.ID, store.PasswordChange{Hash: "$argon2id$y", MustChangePassword: true},
+		time.Now(), entry(store.EventPasswordReset), noDetail); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.TokenByDigest(ctx, digestOf(plain), time.Now()); !errors.Is(err, store.ErrTokenSuspended) {
+	const after = "pcmt_afterreset0000000000000000000000000000000000000001"
+	newToken(t, s, alice.ID, after, time.Now(), time.Hour, store.ScopeSearch)
+	if _, err := s.TokenByDigest(ctx, digestOf(after), time.Now()); !errors.Is(err, store.ErrTokenSuspended) {
 		t.Fatalf("token after an admin reset: %v", err)
 	}
 	// Deleting the user takes the tokens with it.
-	if err := s.DeleteUser(ctx, alice.ID); err != nil {
+	if err := audit(s).DeleteUser(ctx, alice.ID, entry(store.EventUserDeleted)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.TokenByDigest(ctx, digestOf(plain), time.Now()); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.TokenByDigest(ctx, digestOf(after), time.Now()); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("token of a deleted user: %v", err)
 	}
 }
 
+// TestRevokeUserTokens: a change of one's own password ends the working
+// tokens of the user, and those alone.
 func TestRevokeUserTokens(t *testing.T) {
 	ctx := context.Background()
 	s := storetest.New(t)
@@ -152,11 +159,21 @@ func TestRevokeUserTokens(t *testing.T) {
 	newToken(t, s, alice.ID, "pcmt_a2000000000000000000000000000000000000000000000002", now, time.Hour, store.ScopeWatchlistWrite)
 	newToken(t, s, alice.ID, "pcmt_a3000000000000000000000000000000000000000000000003", now.Add(-2*time.Hour), time.Hour, store.ScopeSearch)
 	newToken(t, s, bob.ID, "pcmt_b1000000000000000000000000000000000000000000000001", now, time.Hour, store.ScopeSearch)
-	n, err := s.RevokeUserTokens(ctx, alice.ID, now)
-	if err != nil || n != 2 {
-		t.Fatalf("revoked %d (%v), want the 2 working tokens", n, err)
+	change := func() int64 {
+		t.Helper()
+		_, n, err := audit(s).ChangeOwnPassword(ctx, alice.ID, store.OwnPasswordChange{
+			Change:  store.PasswordChange{Hash: "new"},
+			Changed: entry(store.EventPasswordChanged, now), Describe: noDetail,
+			TokensRevoked: entry(store.EventTokenRevoked, now), DescribeTokens: func(int64) string { return "" }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
 	}
-	if n, _ := s.RevokeUserTokens(ctx, alice.ID, now); n != 0 {
+	if n := change(); n != 2 {
+		t.Fatalf("revoked %d, want the 2 working tokens", n)
+	}
+	if n := change(); n != 0 {
 		t.Fatalf("revoked %d again", n)
 	}
 	if _, err := s.TokenByDigest(ctx, digestOf("pcmt_b1000000000000000000000000000000000000000000000001"), now); err != nil {
@@ -181,7 +198,7 @@ func TestTokenLimit(t *testing.T) {
 	if _, err := s.CreateToken(ctx, extra); !errors.Is(err, store.ErrTokenLimit) {
 		t.Fatalf("token %d: %v", store.MaxLiveTokens+1, err)
 	}
-	if err := s.RevokeToken(ctx, alice.ID, first.ID, now); err != nil {
+	if err := audit(s).RevokeToken(ctx, alice.ID, first.ID, entry(store.EventTokenRevoked, now)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.CreateToken(ctx, extra); err != nil {

@@ -61,15 +61,6 @@ func (s *Store) SetPendingTOTP(ctx context.Context, userID int64, sealed []byte,
 	}))
 }
 
-// EnableTOTP turns the pending enrolment on, marks step used (its code
-// confirmed the enrolment) and replaces the recovery codes with digests, in
-// one transaction. ErrNotFound when no enrolment is pending.
-func (s *Store) EnableTOTP(ctx context.Context, userID, step int64, digests [][]byte, at time.Time) error {
-	return wrap("enable totp", s.tx(ctx, func(tx *sql.Tx) error {
-		return enableTOTP(ctx, tx, userID, step, digests, at)
-	}))
-}
-
 func enableTOTP(ctx context.Context, tx *sql.Tx, userID, step int64, digests [][]byte, at time.Time) error {
 	err := updateOne(ctx, tx, `UPDATE totp SET enabled_at = ?, last_step = ? WHERE user_id = ? AND enabled_at IS NULL`,
 		formatTime(at), step, userID)
@@ -77,17 +68,6 @@ func enableTOTP(ctx context.Context, tx *sql.Tx, userID, step int64, digests [][
 		return err
 	}
 	return replaceRecoveryCodes(ctx, tx, userID, digests)
-}
-
-// DisableTOTP turns two-factor sign-in off (or drops a pending enrolment)
-// and deletes the recovery codes. It reports whether it was on.
-func (s *Store) DisableTOTP(ctx context.Context, userID int64) (bool, error) {
-	var was bool
-	err := s.tx(ctx, func(tx *sql.Tx) (err error) {
-		was, err = disableTOTP(ctx, tx, userID)
-		return err
-	})
-	return was, wrap("disable totp", err)
 }
 
 func disableTOTP(ctx context.Context, tx *sql.Tx, userID int64) (bool, error) {
@@ -124,13 +104,6 @@ func (s *Store) ResealTOTP(ctx context.Context, userID int64, sealed []byte) err
 	}))
 }
 
-// ReplaceRecoveryCodes swaps the user's recovery codes for new digests.
-func (s *Store) ReplaceRecoveryCodes(ctx context.Context, userID int64, digests [][]byte) error {
-	return wrap("replace recovery codes", s.tx(ctx, func(tx *sql.Tx) error {
-		return replaceRecoveryCodes(ctx, tx, userID, digests)
-	}))
-}
-
 func replaceRecoveryCodes(ctx context.Context, tx *sql.Tx, userID int64, digests [][]byte) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM recovery_codes WHERE user_id = ?`, userID); err != nil {
 		return err
@@ -141,17 +114,6 @@ func replaceRecoveryCodes(ctx context.Context, tx *sql.Tx, userID int64, digests
 		}
 	}
 	return nil
-}
-
-// UseRecoveryCode spends the user's unused recovery code with digest. It
-// reports false when there is no such unused code.
-func (s *Store) UseRecoveryCode(ctx context.Context, userID int64, digest []byte, at time.Time) (bool, error) {
-	var used bool
-	err := s.tx(ctx, func(tx *sql.Tx) (err error) {
-		used, err = useRecoveryCode(ctx, tx, userID, digest, at)
-		return err
-	})
-	return used, wrap("use recovery code", err)
 }
 
 func useRecoveryCode(ctx context.Context, tx *sql.Tx, userID int64, digest []byte, at time.Time) (bool, error) {

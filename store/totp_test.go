@@ -39,7 +39,7 @@ func TestTOTPLifecycle(t *testing.T) {
 	if _, err := s.TOTP(ctx, u.ID); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("no row yet: %v", err)
 	}
-	if err := s.EnableTOTP(ctx, u.ID, 5, nil, now); !errors.Is(err, store.ErrNotFound) {
+	if err := audit(s).EnableTOTP(ctx, u.ID, 5, nil, entry(store.EventTOTPEnabled, now)); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("enable without enrolment: %v", err)
 	}
 
@@ -58,7 +58,7 @@ func TestTOTPLifecycle(t *testing.T) {
 		t.Fatalf("a pending enrolment took a step: %v %v", ok, err)
 	}
 
-	if err := s.EnableTOTP(ctx, u.ID, 100, digests("a", "b", "c"), now); err != nil {
+	if err := audit(s).EnableTOTP(ctx, u.ID, 100, digests("a", "b", "c"), entry(store.EventTOTPEnabled, now)); err != nil {
 		t.Fatal(err)
 	}
 	if row, err = s.TOTP(ctx, u.ID); err != nil || !row.Enabled() || row.LastStep != 100 {
@@ -88,7 +88,7 @@ func TestTOTPLifecycle(t *testing.T) {
 		t.Fatalf("resealed row %+v", row)
 	}
 
-	was, err := s.DisableTOTP(ctx, u.ID)
+	was, err := audit(s).DisableTOTP(ctx, u.ID, entry(store.EventTOTPDisabled))
 	if err != nil || !was {
 		t.Fatalf("disable: %v %v", was, err)
 	}
@@ -98,7 +98,7 @@ func TestTOTPLifecycle(t *testing.T) {
 	if n, err := s.RecoveryCodesLeft(ctx, u.ID); err != nil || n != 0 {
 		t.Fatalf("codes after disable: %d %v", n, err)
 	}
-	if was, err := s.DisableTOTP(ctx, u.ID); err != nil || was {
+	if was, err := audit(s).DisableTOTP(ctx, u.ID, entry(store.EventTOTPDisabled)); err != nil || was {
 		t.Fatalf("disable twice: %v %v", was, err)
 	}
 }
@@ -111,35 +111,35 @@ func TestRecoveryCodesAreSingleUse(t *testing.T) {
 	if err := s.SetPendingTOTP(ctx, alice.ID, []byte("sealed"), now); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.EnableTOTP(ctx, alice.ID, 1, digests("a", "b"), now); err != nil {
+	if err := audit(s).EnableTOTP(ctx, alice.ID, 1, digests("a", "b"), entry(store.EventTOTPEnabled, now)); err != nil {
 		t.Fatal(err)
 	}
 	a := digests("a")[0]
-	if ok, err := s.UseRecoveryCode(ctx, bob.ID, a, now); err != nil || ok {
+	if ok, _, err := audit(s).UseRecoveryCode(ctx, bob.ID, a, entry(store.EventRecoveryUsed, now), noDetail); err != nil || ok {
 		t.Fatalf("bob used alice's code: %v %v", ok, err)
 	}
-	if ok, err := s.UseRecoveryCode(ctx, alice.ID, a, now); err != nil || !ok {
+	if ok, _, err := audit(s).UseRecoveryCode(ctx, alice.ID, a, entry(store.EventRecoveryUsed, now), noDetail); err != nil || !ok {
 		t.Fatalf("first use: %v %v", ok, err)
 	}
-	if ok, err := s.UseRecoveryCode(ctx, alice.ID, a, now); err != nil || ok {
+	if ok, _, err := audit(s).UseRecoveryCode(ctx, alice.ID, a, entry(store.EventRecoveryUsed, now), noDetail); err != nil || ok {
 		t.Fatalf("second use: %v %v", ok, err)
 	}
 	if n, _ := s.RecoveryCodesLeft(ctx, alice.ID); n != 1 {
 		t.Fatalf("%d codes left, want 1", n)
 	}
 
-	if err := s.ReplaceRecoveryCodes(ctx, alice.ID, digests("c", "d", "e")); err != nil {
+	if err := audit(s).ReplaceRecoveryCodes(ctx, alice.ID, digests("c", "d", "e"), entry(store.EventRecoveryCodesReplaced)); err != nil {
 		t.Fatal(err)
 	}
 	if n, _ := s.RecoveryCodesLeft(ctx, alice.ID); n != 3 {
 		t.Fatalf("%d codes left after replacing, want 3", n)
 	}
-	if ok, _ := s.UseRecoveryCode(ctx, alice.ID, digests("b")[0], now); ok {
+	if ok, _, _ := audit(s).UseRecoveryCode(ctx, alice.ID, digests("b")[0], entry(store.EventRecoveryUsed, now), noDetail); ok {
 		t.Fatal("a replaced code still works")
 	}
 
 	// Deleting the user deletes the codes and the secret.
-	if err := s.DeleteUser(ctx, alice.ID); err != nil {
+	if err := audit(s).DeleteUser(ctx, alice.ID, entry(store.EventUserDeleted)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.TOTP(ctx, alice.ID); !errors.Is(err, store.ErrNotFound) {

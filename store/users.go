@@ -174,17 +174,6 @@ type PasswordChange struct {
 	KeepSession []byte
 }
 
-// ChangePassword stores a new password and key and revokes the user's other
-// sessions, in one transaction. It returns how many sessions were revoked.
-func (s *Store) ChangePassword(ctx context.Context, id int64, c PasswordChange) (int, error) {
-	var revoked int
-	err := s.tx(ctx, func(tx *sql.Tx) (err error) {
-		revoked, err = changePassword(ctx, tx, id, c)
-		return err
-	})
-	return revoked, wrap("change password", err)
-}
-
 func changePassword(ctx context.Context, tx *sql.Tx, id int64, c PasswordChange) (int, error) {
 	var recipient any
 	if c.AgeRecipient != "" {
@@ -202,11 +191,6 @@ func changePassword(ctx context.Context, tx *sql.Tx, id int64, c PasswordChange)
 	return deleteSessions(ctx, tx, id, c.KeepSession)
 }
 
-// SetEmail changes a user's e-mail address.
-func (s *Store) SetEmail(ctx context.Context, id int64, email string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error { return setEmail(ctx, tx, id, email) })
-}
-
 func setEmail(ctx context.Context, tx *sql.Tx, id int64, email string) error {
 	res, err := tx.ExecContext(ctx, `UPDATE users SET email = ? WHERE id = ?`, email, id)
 	if err != nil {
@@ -216,17 +200,6 @@ func setEmail(ctx context.Context, tx *sql.Tx, id int64, email string) error {
 		return wrap("set e-mail", sql.ErrNoRows)
 	}
 	return nil
-}
-
-// SetRole changes a user's role and revokes their sessions (a privilege
-// change). Demoting the last active admin is refused with ErrLastAdmin.
-func (s *Store) SetRole(ctx context.Context, id int64, role Role) (int, error) {
-	var revoked int
-	err := s.tx(ctx, func(tx *sql.Tx) (err error) {
-		revoked, err = setRole(ctx, tx, id, role)
-		return err
-	})
-	return revoked, wrap("set role", err)
 }
 
 func setRole(ctx context.Context, tx *sql.Tx, id int64, role Role) (int, error) {
@@ -239,17 +212,6 @@ func setRole(ctx context.Context, tx *sql.Tx, id int64, role Role) (int, error) 
 		return 0, err
 	}
 	return deleteSessions(ctx, tx, id, nil)
-}
-
-// SetDisabled disables or enables an account; disabling revokes its sessions
-// and is refused for the last active admin.
-func (s *Store) SetDisabled(ctx context.Context, id int64, disabled bool) (int, error) {
-	var revoked int
-	err := s.tx(ctx, func(tx *sql.Tx) (err error) {
-		revoked, err = setDisabled(ctx, tx, id, disabled)
-		return err
-	})
-	return revoked, wrap("set disabled", err)
 }
 
 func setDisabled(ctx context.Context, tx *sql.Tx, id int64, disabled bool) (int, error) {
@@ -265,12 +227,6 @@ func setDisabled(ctx context.Context, tx *sql.Tx, id int64, disabled bool) (int,
 		return 0, nil
 	}
 	return deleteSessions(ctx, tx, id, nil)
-}
-
-// DeleteUser removes an account and, through the foreign keys, its sessions;
-// the last active admin can't be deleted.
-func (s *Store) DeleteUser(ctx context.Context, id int64) error {
-	return wrap("delete user", s.tx(ctx, func(tx *sql.Tx) error { return deleteUser(ctx, tx, id) }))
 }
 
 func deleteUser(ctx context.Context, tx *sql.Tx, id int64) error {

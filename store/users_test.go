@@ -45,13 +45,13 @@ func TestUsers(t *testing.T) {
 	if err := s.CreateUser(ctx, dupMail); !errors.Is(err, store.ErrEmailTaken) {
 		t.Fatalf("duplicate e-mail: %v", err)
 	}
-	if err := s.SetEmail(ctx, alice.ID, "new@example.org"); err != nil {
+	if err := audit(s).SetEmail(ctx, alice.ID, "new@example.org", entry(store.EventEmailChanged)); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := s.User(ctx, alice.ID); got.Email != "new@example.org" {
 		t.Fatalf("e-mail %q", got.Email)
 	}
-	if err := s.SetEmail(ctx, 999, "x@example.org"); !errors.Is(err, store.ErrNotFound) {
+	if err := audit(s).SetEmail(ctx, 999, "x@example.org", entry(store.EventEmailChanged)); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("e-mail of a missing user: %v", err)
 	}
 }
@@ -81,33 +81,33 @@ func TestLastAdminIsKept(t *testing.T) {
 	ctx := context.Background()
 	s := storetest.New(t)
 	root := newUser(t, s, "root", store.RoleAdmin)
-	if _, err := s.SetRole(ctx, root.ID, store.RoleUser); !errors.Is(err, store.ErrLastAdmin) {
+	if _, err := audit(s).SetRole(ctx, root.ID, store.RoleUser, entry(store.EventRoleChanged)); !errors.Is(err, store.ErrLastAdmin) {
 		t.Fatalf("demote last admin: %v", err)
 	}
-	if _, err := s.SetDisabled(ctx, root.ID, true); !errors.Is(err, store.ErrLastAdmin) {
+	if _, err := audit(s).Disable(ctx, root.ID, entry(store.EventUserDisabled), noDetail); !errors.Is(err, store.ErrLastAdmin) {
 		t.Fatalf("disable last admin: %v", err)
 	}
-	if err := s.DeleteUser(ctx, root.ID); !errors.Is(err, store.ErrLastAdmin) {
+	if err := audit(s).DeleteUser(ctx, root.ID, entry(store.EventUserDeleted)); !errors.Is(err, store.ErrLastAdmin) {
 		t.Fatalf("delete last admin: %v", err)
 	}
 	other := newUser(t, s, "other", store.RoleUser)
-	if _, err := s.SetRole(ctx, other.ID, store.RoleAdmin); err != nil {
+	if _, err := audit(s).SetRole(ctx, other.ID, store.RoleAdmin, entry(store.EventRoleChanged)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.SetRole(ctx, root.ID, store.RoleUser); err != nil {
+	if _, err := audit(s).SetRole(ctx, root.ID, store.RoleUser, entry(store.EventRoleChanged)); err != nil {
 		t.Fatalf("demote with another admin: %v", err)
 	}
 	// A disabled admin does not count as the other admin.
-	if _, err := s.SetRole(ctx, root.ID, store.RoleAdmin); err != nil {
+	if _, err := audit(s).SetRole(ctx, root.ID, store.RoleAdmin, entry(store.EventRoleChanged)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.SetDisabled(ctx, root.ID, true); err != nil {
+	if _, err := audit(s).Disable(ctx, root.ID, entry(store.EventUserDisabled), noDetail); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.DeleteUser(ctx, other.ID); !errors.Is(err, store.ErrLastAdmin) {
+	if err := audit(s).DeleteUser(ctx, other.ID, entry(store.EventUserDeleted)); !errors.Is(err, store.ErrLastAdmin) {
 		t.Fatalf("delete the only active admin: %v", err)
 	}
-	if err := s.DeleteUser(ctx, root.ID); err != nil {
+	if err := audit(s).DeleteUser(ctx, root.ID, entry(store.EventUserDeleted)); err != nil {
 		t.Fatalf("delete a disabled admin: %v", err)
 	}
 }
@@ -134,7 +134,7 @@ func TestSessionsFollowTheirUser(t *testing.T) {
 	if err != nil || user.ID != u.ID || sess.UserID != u.ID {
 		t.Fatalf("session user: %v", err)
 	}
-	n, err := s.ChangePassword(ctx, u.ID, store.PasswordChange{Hash: "new", KeepSession: keep})
+	n, err := audit(s).ResetPassword(ctx, u.ID, store.PasswordChange{Hash: "new", KeepSession: keep}, now, entry(store.EventPasswordReset), noDetail)
 	if err != nil || n != 2 {
 		t.Fatalf("password change revoked %d sessions, %v", n, err)
 	}
@@ -155,7 +155,7 @@ func TestSessionsFollowTheirUser(t *testing.T) {
 		}
 	}
 
-	if _, err := s.SetRole(ctx, u.ID, store.RoleAdmin); err != nil {
+	if _, err := audit(s).SetRole(ctx, u.ID, store.RoleAdmin, entry(store.EventRoleChanged)); err != nil {
 		t.Fatal(err)
 	}
 	if list, _ := s.Sessions(ctx, u.ID); len(list) != 0 {
@@ -163,7 +163,7 @@ func TestSessionsFollowTheirUser(t *testing.T) {
 	}
 	mk(6, now.Add(time.Hour), now)
 	newUser(t, s, "dave", store.RoleAdmin)
-	if err := s.DeleteUser(ctx, u.ID); err != nil {
+	if err := audit(s).DeleteUser(ctx, u.ID, entry(store.EventUserDeleted)); err != nil {
 		t.Fatal(err)
 	}
 	if list, _ := s.Sessions(ctx, u.ID); len(list) != 0 {

@@ -75,21 +75,8 @@ func (s *Store) AddWatchItem(ctx context.Context, w WatchItem, now time.Time) (i
 
 // WatchItems lists a user's items, oldest first.
 func (s *Store) WatchItems(ctx context.Context, userID int64) ([]WatchItem, error) {
-	const op = "list watch items"
-	rows, err := s.r.QueryContext(ctx, `SELECT `+watchColumns+` FROM watch_items WHERE user_id = ? ORDER BY id`, userID)
-	if err != nil {
-		return nil, wrap(op, err)
-	}
-	defer rows.Close()
-	var out []WatchItem
-	for rows.Next() {
-		w, err := scanWatchItem(rows)
-		if err != nil {
-			return nil, wrap(op, err)
-		}
-		out = append(out, w)
-	}
-	return out, wrap(op, rows.Err())
+	return list(ctx, s.r, "list watch items", scanWatchItem,
+		`SELECT `+watchColumns+` FROM watch_items WHERE user_id = ? ORDER BY id`, userID)
 }
 
 // CountWatchItems counts the values a user watches, without reading them.
@@ -117,21 +104,10 @@ func (s *Store) DeleteWatchItem(ctx context.Context, userID, id int64) error {
 // WatchRefs lists every watched digest of every user: what one match pass
 // loads into memory (50 items a user, 32 bytes each).
 func (s *Store) WatchRefs(ctx context.Context) ([]WatchRef, error) {
-	const op = "list watch digests"
-	rows, err := s.r.QueryContext(ctx, `SELECT id, user_id, digest FROM watch_items`)
-	if err != nil {
-		return nil, wrap(op, err)
-	}
-	defer rows.Close()
-	var out []WatchRef
-	for rows.Next() {
-		var r WatchRef
-		if err := rows.Scan(&r.ItemID, &r.UserID, &r.Digest); err != nil {
-			return nil, wrap(op, err)
-		}
-		out = append(out, r)
-	}
-	return out, wrap(op, rows.Err())
+	return list(ctx, s.r, "list watch digests", func(row rowScanner) (r WatchRef, err error) {
+		err = row.Scan(&r.ItemID, &r.UserID, &r.Digest)
+		return r, err
+	}, `SELECT id, user_id, digest FROM watch_items`)
 }
 
 // EachAccountRecord calls fn with every e-mail and username digest of a

@@ -75,7 +75,7 @@ func TestWatchItems(t *testing.T) {
 	if err := s.DeleteWatchItem(ctx, alice.ID, a1); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.DeleteUser(ctx, bob.ID); err != nil {
+	if err := audit(s).DeleteUser(ctx, bob.ID, entry(store.EventUserDeleted)); err != nil {
 		t.Fatal(err)
 	}
 	if refs, _ := s.WatchRefs(ctx); len(refs) != store.MaxWatchItems-1 {
@@ -164,7 +164,7 @@ func TestAlerts(t *testing.T) {
 	}
 
 	// A breach deleted takes its alerts along.
-	if err := s.DeleteBreach(ctx, b1); err != nil {
+	if err := audit(s).DeleteBreach(ctx, b1, entry(store.EventBreachDeleted)); err != nil {
 		t.Fatal(err)
 	}
 	if list, _ := s.AlertsFor(ctx, alice.ID, 10); len(list) != 1 || list[0].Breach.ID != b2 {
