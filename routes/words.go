@@ -21,3 +21,11 @@ func kindLabel(k store.RecordKind) string {
 	}
 	return "Username"
 }
+
+// kindName is how a record kind reads in the API's answers.
+func kindName(k store.RecordKind) string {
+	if k == store.RecordEmail {
+		return "email"
+	}
+	return "username"
+}
