@@ -113,4 +113,3 @@ func parseCount(b []byte) (uint64, bool) {
 	}
 	return n, true
 }
-

@@ -22,6 +22,7 @@ import (
 	"pcmt/search"
 	"pcmt/static"
 	"pcmt/store"
+	"pcmt/watch"
 )
 
 // Deps is what the handlers need.
@@ -97,13 +98,15 @@ type Handler struct {
 	// syncs runs corpus syncs; nil when the sync button is off.
 	syncs *breach.SyncJobs
 	// hibp asks Have I Been Pwned; nil when it is not configured.
-	hibp      *hibp.Client
-	hibpWatch *monitor.HIBPWatch
+	hibp *hibp.Client
 	// searcher runs account and password searches, for the search page
 	// and the APIs alike.
 	searcher *search.Searcher
 	// matcher digests watched values and finds them in breaches.
 	matcher *monitor.Matcher
+	// watchlist adds, lists and removes watched values by the rules the
+	// pages and /api/v1 share, and starts the users' HIBP rechecks.
+	watchlist *watch.Service
 	// templates are the route table's paths, which the log and the
 	// metrics show.
 	templates *routeTemplates
@@ -203,7 +206,6 @@ func newHandler(d Deps) (*Handler, error) {
 		syncs:     d.Syncs,
 		hibp:      d.HIBP,
 		searcher:  search.New(d.Store, d.HIBP, d.Log),
-		hibpWatch: d.HIBPWatch,
 		matcher:   d.Matcher,
 		outbox:    d.Outbox,
 	}
@@ -222,6 +224,8 @@ func newHandler(d Deps) (*Handler, error) {
 	h.policy = h.accounts.Policy()
 	h.breaches = breaches.New(breaches.Deps{Store: d.Store, Keys: h.keys, Uploads: d.Imports, Syncs: d.Syncs,
 		HIBP: d.HIBP, HIBPKey: d.Config.HIBP.APIKey, Now: clock})
+	h.watchlist = watch.New(watch.Deps{Store: d.Store, Matcher: d.Matcher, Vault: vault, HIBP: d.HIBP,
+		HIBPWatch: d.HIBPWatch, Log: d.Log, Now: clock})
 	if d.Config.Metrics.Enabled {
 		h.metrics = newMetrics(d.Store)
 	}

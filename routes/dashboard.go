@@ -23,9 +23,10 @@ const dashboardLatest = 10
 // browser displays it (see markAlertsSeen), so a prefetch, a link preview
 // or a crawler following a link never uses up the "new" marks.
 //
-// It does start the user's queued HIBP recheck, which needs their session's
-// key: a background refresh of their own results that runs once per queued
-// recheck, whenever it is triggered, and asks nothing of the user.
+// It does start the user's queued HIBP recheck (watch.StartRecheck), which
+// needs their session's key: a background refresh of their own results
+// that runs once per queued recheck, whenever it is triggered, and asks
+// nothing of the user.
 func (h *Handler) showDashboard(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	user := currentUser(c)
@@ -46,7 +47,9 @@ func (h *Handler) showDashboard(c *fiber.Ctx) error {
 	if err := render(c, fiber.StatusOK, views.Dashboard(h.page(c, "Dashboard"), d)); err != nil {
 		return err
 	}
-	h.startHIBPRecheck(c)
+	if err := h.watchlist.StartRecheck(ctx, user.ID, currentSession(c).IDHash); err != nil {
+		h.log.Error("hibp recheck", "err", err, "request_id", requestIDOf(c))
+	}
 	return nil
 }
 

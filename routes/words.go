@@ -23,6 +23,7 @@ func kindLabel(k store.RecordKind) string {
 	return "Username"
 }
 
+// humanDuration says a wait in whole seconds or minutes, rounded up.
 func humanDuration(d time.Duration) string {
 	if d < time.Minute {
 		n := int(d.Seconds() + 0.999)
@@ -36,4 +37,12 @@ func humanDuration(d time.Duration) string {
 		return "a minute"
 	}
 	return strconv.Itoa(n) + " minutes"
+}
+
+// kindName is how a record kind reads in the API's answers.
+func kindName(k store.RecordKind) string {
+	if k == store.RecordEmail {
+		return "email"
+	}
+	return "username"
 }
