@@ -9,21 +9,15 @@
 # (meaningless) flash cookie is never served from the pieces.
 #
 #   bench/auth.sh            # BENCH_DURATION (10s) × BENCH_ROUNDS (3)
+#
+# BENCH_PORT sets the server's port (3917), BENCH_KEEP=1 keeps the work
+# directory.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-DURATION=${BENCH_DURATION:-10s}
-ROUNDS=${BENCH_ROUNDS:-3}
-for v in $(compgen -e | grep '^PCMT_' || true); do unset "$v"; done
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
+bench_init pcmt-auth /tmp
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/pcmt-auth.XXXXXX")
-SERVER=
-cleanup() {
-	[[ -n $SERVER ]] && kill "$SERVER" 2>/dev/null && wait "$SERVER" 2>/dev/null
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-go build -o "$WORK/pcmt" .
+bench_build pcmt
 export PCMT_DATABASE_PATH=$WORK/pcmt.db PCMT_HOST=127.0.0.1 PCMT_PORT=${BENCH_PORT:-3917} \
 	PCMT_HTTP_RATELIMIT=0 PCMT_LOGGER_LEVEL=warn PCMT_INIT_CREATEADMIN=false
 BASE=http://127.0.0.1:$PCMT_PORT
@@ -31,19 +25,12 @@ BASE=http://127.0.0.1:$PCMT_PORT
 printf 'a temporary passphrase\n' | "$WORK/pcmt" user create --username bench --email bench@example.org --password-stdin >/dev/null
 
 taskset -c 0 env GOMAXPROCS=1 "$WORK/pcmt" serve 2>"$WORK/server.log" &
-SERVER=$!
-for _ in $(seq 100); do curl -fs "$BASE/readyz" >/dev/null && break; sleep 0.05; done
+PIDS+=($!)
+wait_ready "$BASE/readyz"
 
-# Sign in and set an own password (the first one was set by someone else),
-# as a browser would: the CSRF token comes from each page.
+# Sign in and set an own password, as a browser would.
 JAR=$WORK/cookies
-token() { curl -fs -b "$JAR" -c "$JAR" "$BASE$1" | sed -n 's/.*name="csrf-token" content="\([^"]*\)".*/\1/p'; }
-curl -fs -o /dev/null -b "$JAR" -c "$JAR" --data-urlencode "csrf=$(token /signin)" \
-	--data-urlencode username=bench --data-urlencode "password=a temporary passphrase" "$BASE/signin"
-curl -fs -o /dev/null -b "$JAR" -c "$JAR" --data-urlencode "csrf=$(token /settings/password)" \
-	--data-urlencode "current_password=a temporary passphrase" \
-	--data-urlencode "new_password=lantern over quiet water" \
-	--data-urlencode "new_password_confirm=lantern over quiet water" "$BASE/settings/password"
+bench_signin "$BASE" "$JAR" bench "a temporary passphrase" "lantern over quiet water"
 COOKIE=$(awk '$6 ~ /pcmt_session$/ {print $6 "=" $7}' "$JAR")
 [[ -n $COOKIE ]] || { echo "auth: no session cookie" >&2; exit 1; }
 code=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $COOKIE" "$BASE/dashboard")

@@ -11,26 +11,15 @@
 #   BENCH_YAML    e-mail entries of the YAML breach (default 10000000)
 #   BENCH_KEEP=1  keep the work directory
 set -euo pipefail
-
-cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
+bench_init pcmt-import-bench /var/tmp
 PWNED=${BENCH_PWNED:-24000000}
 EMAILS=${BENCH_EMAILS:-33000000}
 YAML=${BENCH_YAML:-10000000}
-for v in $(compgen -e | grep '^PCMT_' || true); do unset "$v"; done
-
-WORK=$(mktemp -d "${TMPDIR:-/var/tmp}/pcmt-import-bench.XXXXXX")
-cleanup() {
-	if [[ ${BENCH_KEEP:-} == 1 ]]; then
-		echo "work directory kept: $WORK" >&2
-	else
-		rm -rf "$WORK"
-	fi
-}
-trap cleanup EXIT
 
 echo "building" >&2
-CGO_ENABLED=1 go build -trimpath -o "$WORK/pcmt" .
-go build -o "$WORK/gendata" ./bench/gendata
+bench_build pcmt gendata
 
 gen() { # name args...
 	local name=$1

@@ -13,36 +13,15 @@
 #   BENCH_STARTS    start-ups per start-up measurement (default 10)
 #   BENCH_KEEP=1    keep the work directory (binaries, logs, wrk output)
 set -euo pipefail
-
-cd "$(dirname "$0")/.."
-DURATION=${BENCH_DURATION:-10s}
-ROUNDS=${BENCH_ROUNDS:-3}
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
+# The start-up times are taken on databases in WORK, so its place (/tmp,
+# often a tmpfs) is part of the figures in docs/BENCHMARKS.md.
+bench_init pcmt-bench /tmp
 STARTS=${BENCH_STARTS:-10}
 WRK=(wrk -t1 -c32 -d"$DURATION" --latency)
 SERVER_CPU=0
 LOAD_CPU=1
-
-# The servers see only the configuration this script gives them.
-for v in $(compgen -e | grep '^PCMT_' || true); do unset "$v"; done
-
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/pcmt-bench.XXXXXX")
-PIDS=()
-cleanup() {
-	local pid
-	for pid in "${PIDS[@]}"; do
-		kill "$pid" 2>/dev/null || true
-	done
-	for pid in "${PIDS[@]}"; do
-		wait "$pid" 2>/dev/null || true
-	done
-	if [[ ${BENCH_KEEP:-} == 1 ]]; then
-		echo "work directory kept: $WORK" >&2
-	else
-		rm -rf "$WORK"
-	fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 for tool in go wrk taskset curl file ldd; do
 	command -v "$tool" >/dev/null || { echo "bench: $tool is not installed" >&2; exit 1; }
@@ -64,17 +43,6 @@ free_port() {
 	echo "$p"
 }
 
-# wait_ready URL waits up to 10 s for a 200 from URL.
-wait_ready() {
-	local i
-	for i in $(seq 1000); do
-		curl -fsS -o /dev/null "$1" 2>/dev/null && return 0
-		sleep 0.01
-	done
-	echo "bench: $1 never answered 200" >&2
-	return 1
-}
-
 # mib prints a /proc/PID/status field (kB) in MiB.
 mib() {
 	awk -v f="$2:" '$1 == f { printf "%.1f", $2 / 1024 }' "/proc/$1/status"
@@ -88,7 +56,7 @@ echo "kernel:  $(uname -sr)"
 echo "cpus:    $(nproc) x $CPU_MODEL"
 echo "go:      $(go version)"
 echo "wrk:     $(wrk -v 2>&1 | head -1 || true)"
-echo "commit:  $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo ' (dirty tree)')"
+echo "commit:  $(bench_commit)"
 echo "load:    $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min)"
 
 # ---------------------------------------------------------------- build
@@ -97,8 +65,7 @@ BUILD_CMD=(go build -trimpath -tags 'osusergo netgo sqlite_omit_load_extension'
 	-ldflags "-s -w -linkmode external -extldflags '-static'" -o "$WORK/pcmt" .)
 echo "CGO_ENABLED=1 go build -trimpath -tags 'osusergo netgo sqlite_omit_load_extension' -ldflags \"-s -w -linkmode external -extldflags '-static'\" -o pcmt ."
 CGO_ENABLED=1 "${BUILD_CMD[@]}"
-go build -trimpath -o "$WORK/hello" ./bench/hello
-go build -trimpath -o "$WORK/startup" ./bench/startup
+bench_build hello startup
 BIN_BYTES=$(stat -c %s "$WORK/pcmt")
 BIN_MIB=$(awk -v b="$BIN_BYTES" 'BEGIN { printf "%.1f", b / 1048576 }')
 FILE_OUT=$(file -b "$WORK/pcmt")

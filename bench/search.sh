@@ -6,36 +6,13 @@
 # connections. Knobs: BENCH_EMAILS, BENCH_DURATION (10s), BENCH_ROUNDS (3),
 # BENCH_KEEP=1.
 set -euo pipefail
-
-cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
+bench_init pcmt-search-bench /var/tmp
 EMAILS=${BENCH_EMAILS:-10000000}
-DURATION=${BENCH_DURATION:-10s}
-ROUNDS=${BENCH_ROUNDS:-3}
-for v in $(compgen -e | grep '^PCMT_' || true); do unset "$v"; done
 
-WORK=$(mktemp -d "${TMPDIR:-/var/tmp}/pcmt-search-bench.XXXXXX")
-PIDS=()
-cleanup() {
-	for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-	for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-	if [[ ${BENCH_KEEP:-} == 1 ]]; then echo "work directory kept: $WORK" >&2; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-wait_ready() {
-	for _ in $(seq 1000); do
-		curl -fsS -o /dev/null "$1" 2>/dev/null && return 0
-		sleep 0.01
-	done
-	echo "bench: $1 never answered" >&2
-	return 1
-}
-
-echo "commit: $(git rev-parse --short HEAD)$(git diff --quiet HEAD || echo ' (dirty tree)')" >&2
-CGO_ENABLED=1 go build -trimpath -o "$WORK/pcmt" .
-go build -trimpath -o "$WORK/hello" ./bench/hello
-go build -o "$WORK/gendata" ./bench/gendata
+echo "commit: $(bench_commit)" >&2
+bench_build pcmt hello gendata
 "$WORK/gendata" -format lines -n "$EMAILS" -o "$WORK/emails.txt"
 DB="$WORK/pcmt.db"
 "$WORK/pcmt" import --database "$DB" --kind emails --name "Generated" "$WORK/emails.txt" >&2
@@ -58,16 +35,8 @@ wait_ready "http://127.0.0.1:$HELLO_PORT/"
 
 # Sign in as a browser would and change the one-time password.
 JAR="$WORK/cookies"
-csrf() { curl -fsS -b "$JAR" -c "$JAR" "$BASE$1" | sed -n 's/.*name="csrf-token" content="\([^"]*\)".*/\1/p' | head -1; }
-T=$(csrf /signin)
-curl -fsS -o /dev/null -b "$JAR" -c "$JAR" --data-urlencode "csrf=$T" --data-urlencode username=searcher \
-	--data-urlencode "password=a passphrase for the bench user" "$BASE/signin"
-T=$(csrf /settings/password)
-curl -fsS -o /dev/null -b "$JAR" -c "$JAR" --data-urlencode "csrf=$T" \
-	--data-urlencode "current_password=a passphrase for the bench user" \
-	--data-urlencode "new_password=another passphrase for the bench" \
-	--data-urlencode "new_password_confirm=another passphrase for the bench" "$BASE/settings/password"
-T=$(csrf /search)
+bench_signin "$BASE" "$JAR" searcher "a passphrase for the bench user" "another passphrase for the bench"
+T=$(bench_csrf "$JAR" "$BASE/search")
 # The session and the CSRF cookie the token is bound to.
 COOKIE=$(awk '$6 == "pcmt_session" || $6 == "pcmt_csrf" { printf "%s%s=%s", sep, $6, $7; sep = "; " }' "$JAR")
 [[ -n $COOKIE && -n $T ]] || { echo "bench: could not sign in" >&2; exit 1; }
@@ -76,21 +45,11 @@ HIT=$(head -1 "$WORK/terms.txt")
 curl -fsS -b "$JAR" -H "X-CSRF-Token: $T" -H 'HX-Request: true' --data-urlencode type=account \
 	--data-urlencode "q=$HIT" "$BASE/search" | grep -q 'data-testid="search-hit"' || { echo "bench: no hit for $HIT" >&2; exit 1; }
 
-run() {
-	local name=$1 url=$2
-	shift 2
-	taskset -c 1 wrk -t1 -c32 -d"$DURATION" --latency "$@" "$url" >"$WORK/$name.wrk"
-	awk '/Requests\/sec/ { rps = $2 }
-		$1 == "99%" { v = $2; if (v ~ /ms$/) { sub(/ms/, "", v) } else if (v ~ /us$/) { sub(/us/, "", v); v /= 1000 } else if (v ~ /s$/) { sub(/s/, "", v); v *= 1000 }; p99 = v }
-		/Non-2xx/ { bad = $5 }
-		END { printf "%.0f %.2f %s\n", rps, p99, bad + 0 }' "$WORK/$name.wrk"
-}
-
 echo "store: $EMAILS e-mail records; terms: 500 in the breach, 500 not" >&2
 printf '| round | search partial req/s | p99 ms | bare Fiber hello req/s | p99 ms | search ÷ hello |\n|---|---|---|---|---|---|\n'
 for round in $(seq "$ROUNDS"); do
-	read -r s_rps s_p99 s_bad < <(SEARCH_TERMS="$WORK/terms.txt" COOKIE="$COOKIE" CSRF="$T" run search "$BASE" -s bench/search-post.lua)
-	read -r h_rps h_p99 h_bad < <(run hello "http://127.0.0.1:$HELLO_PORT/")
+	read -r s_rps s_p99 s_bad < <(SEARCH_TERMS="$WORK/terms.txt" COOKIE="$COOKIE" CSRF="$T" bench_wrk search "$BASE" -s bench/search-post.lua)
+	read -r h_rps h_p99 h_bad < <(bench_wrk hello "http://127.0.0.1:$HELLO_PORT/")
 	if ((s_bad + h_bad > 0)); then echo "bench: non-2xx answers: $s_bad $h_bad" >&2; exit 1; fi
 	awk -v r="$round" -v a="$s_rps" -v b="$s_p99" -v c="$h_rps" -v d="$h_p99" \
 		'BEGIN { printf "| %s | %d | %.2f | %d | %.2f | %.2f× |\n", r, a, b, c, d, a / c }'

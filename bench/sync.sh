@@ -19,31 +19,14 @@
 #   BENCH_WORKERS    --workers of the sync (default: the command's, 12)
 #   BENCH_KEEP=1     keep the work directory
 set -euo pipefail
-
-cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
+bench_init pcmt-sync-bench /var/tmp
 HASHES=${BENCH_HASHES:-20000000}
 PER_RANGE=${BENCH_PER_RANGE:-19}
-for v in $(compgen -e | grep '^PCMT_' || true); do unset "$v"; done
-
-WORK=$(mktemp -d "${TMPDIR:-/var/tmp}/pcmt-sync-bench.XXXXXX")
-SERVER=
-cleanup() {
-	if [[ -n $SERVER ]]; then
-		kill "$SERVER" 2>/dev/null || true
-		wait "$SERVER" 2>/dev/null || true
-	fi
-	if [[ ${BENCH_KEEP:-} == 1 ]]; then
-		echo "work directory kept: $WORK" >&2
-	else
-		rm -rf "$WORK"
-	fi
-}
-trap cleanup EXIT
 
 echo "building" >&2
-CGO_ENABLED=1 go build -trimpath -o "$WORK/pcmt" .
-go build -o "$WORK/gendata" ./bench/gendata
-go build -o "$WORK/rangeserve" ./bench/rangeserve
+bench_build pcmt gendata rangeserve
 
 echo "generating $HASHES hashes, $PER_RANGE a range" >&2
 "$WORK/gendata" -format pwned -n "$HASHES" -per-range "$PER_RANGE" -o "$WORK/corpus.txt"
@@ -51,6 +34,7 @@ echo "generating $HASHES hashes, $PER_RANGE a range" >&2
 echo "starting the fake upstream" >&2
 "$WORK/rangeserve" -corpus "$WORK/corpus.txt" >"$WORK/url" 2>"$WORK/rangeserve.err" &
 SERVER=$!
+PIDS+=("$SERVER")
 for _ in $(seq 600); do
 	[[ -s $WORK/url ]] && break
 	kill -0 "$SERVER" 2>/dev/null || {
@@ -103,5 +87,5 @@ echo "stored (ranges|hashes|bytes): sync $synced, import $imported"
 }
 kill -INT "$SERVER"
 wait "$SERVER" || true
-SERVER=
+PIDS=()
 cat "$WORK/rangeserve.err" >&2

@@ -16,6 +16,13 @@ import (
 )
 
 func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "hello:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
 	port := flag.Int("port", 3100, "port to listen on, on 127.0.0.1")
 	bodyFile := flag.String("body", "", "answer GET /range/* with this file's content")
 	flag.Parse()
@@ -23,8 +30,7 @@ func main() {
 	if *bodyFile != "" {
 		var err error
 		if body, err = os.ReadFile(*bodyFile); err != nil {
-			fmt.Fprintln(os.Stderr, "hello:", err)
-			os.Exit(1)
+			return err
 		}
 	}
 
@@ -36,8 +42,5 @@ func main() {
 		c.Set(fiber.HeaderContentType, "text/plain")
 		return c.Send(body)
 	})
-	if err := app.Listen(net.JoinHostPort("127.0.0.1", strconv.Itoa(*port))); err != nil {
-		fmt.Fprintln(os.Stderr, "hello:", err)
-		os.Exit(1)
-	}
+	return app.Listen(net.JoinHostPort("127.0.0.1", strconv.Itoa(*port)))
 }

@@ -22,27 +22,27 @@ import (
 )
 
 func main() {
-	n := flag.Int("n", 10, "runs per operation")
-	child := flag.String("child", "", "internal: run one operation and report")
-	flag.Parse()
-	if *child != "" {
-		if err := runChild(*child); err != nil {
-			fmt.Fprintln(os.Stderr, "signincost:", err)
-			os.Exit(1)
-		}
-		return
-	}
-	if err := run(*n); err != nil {
+	if err := run(); err != nil {
 		fmt.Fprintln(os.Stderr, "signincost:", err)
 		os.Exit(1)
 	}
 }
 
+func run() error {
+	n := flag.Int("n", 10, "runs per operation")
+	child := flag.String("child", "", "internal: run one operation and report")
+	flag.Parse()
+	if *child != "" {
+		return runChild(*child)
+	}
+	return measure(*n)
+}
+
 const password = "correct horse battery staple"
 
-// run makes the password hash and the wrapped key once, at the production
-// parameters, then times each operation in fresh child processes.
-func run(n int) error {
+// measure makes the password hash and the wrapped key once, at the
+// production parameters, then times each operation in fresh child processes.
+func measure(n int) error {
 	ctx := context.Background()
 	encoded, err := account.NewHasher().Hash(ctx, password)
 	if err != nil {

@@ -23,6 +23,13 @@ import (
 )
 
 func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "startup:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
 	n := flag.Int("n", 10, "runs")
 	url := flag.String("url", "", "URL that answers 200 once the server is ready")
 	remove := flag.String("remove", "", "comma-separated files to delete before each run")
@@ -37,13 +44,13 @@ func main() {
 		if *remove != "" {
 			for _, f := range strings.Split(*remove, ",") {
 				if err := os.Remove(f); err != nil && !errors.Is(err, os.ErrNotExist) {
-					fail(err)
+					return err
 				}
 			}
 		}
 		d, err := once(*url, *limit, flag.Args())
 		if err != nil {
-			fail(err)
+			return err
 		}
 		times = append(times, d)
 	}
@@ -51,6 +58,7 @@ func main() {
 	ms := func(d time.Duration) string { return fmt.Sprintf("%.1f", float64(d.Microseconds())/1000) }
 	fmt.Printf("runs=%d min_ms=%s median_ms=%s max_ms=%s\n",
 		len(times), ms(times[0]), ms(median(times)), ms(times[len(times)-1]))
+	return nil
 }
 
 // once starts the command, waits for the first 200 from url and stops the
@@ -103,9 +111,4 @@ func median(sorted []time.Duration) time.Duration {
 		return sorted[m]
 	}
 	return (sorted[m-1] + sorted[m]) / 2
-}
-
-func fail(err error) {
-	fmt.Fprintln(os.Stderr, "startup:", err)
-	os.Exit(1)
 }
