@@ -8,10 +8,8 @@ import (
 )
 
 func runAudit(ctx context.Context, args []string, io IO) error {
-	fs := newFlags("audit")
 	var cf configFlags
-	cf.register(fs)
-	rest, err := parseFlags(fs, args, io.Stdout)
+	rest, err := parseCommand("audit", args, io, &cf, nil)
 	if err != nil {
 		return err
 	}

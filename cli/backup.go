@@ -12,10 +12,8 @@ import (
 // is left out on purpose: kept apart from the copy, a stolen backup cannot
 // test guesses against the watchlists.
 func runBackup(ctx context.Context, args []string, io IO) error {
-	fs := newFlags("backup")
 	var cf configFlags
-	cf.register(fs)
-	rest, err := parseFlags(fs, args, io.Stdout)
+	rest, err := parseCommand("backup", args, io, &cf, nil)
 	if err != nil {
 		return err
 	}

@@ -112,6 +112,18 @@ func newFlags(name string) *flag.FlagSet {
 	return fs
 }
 
+// parseCommand parses the flags of command name: --config and whatever
+// more registers, into cf and the command's own variables; it returns the
+// positional arguments.
+func parseCommand(name string, args []string, io IO, cf *configFlags, more func(*flag.FlagSet)) ([]string, error) {
+	fs := newFlags(name)
+	cf.register(fs)
+	if more != nil {
+		more(fs)
+	}
+	return parseFlags(fs, args, io.Stdout)
+}
+
 // parseFlags parses args, flags before and after positional arguments alike
 // ("config check --config x"), and returns the positional ones. -h prints
 // the flags to stdout and returns errHelpShown.

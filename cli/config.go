@@ -9,10 +9,8 @@ import (
 )
 
 func runConfig(_ context.Context, args []string, io IO) error {
-	fs := newFlags("config")
 	var cf configFlags
-	cf.register(fs)
-	rest, err := parseFlags(fs, args, io.Stdout)
+	rest, err := parseCommand("config", args, io, &cf, nil)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 
 	"pcmt/breach"
@@ -17,24 +18,25 @@ const corpusUsage = `usage: pcmt corpus sync [--mode sha1|ntlm] [--workers N]`
 const maxSyncWorkers = 64
 
 func runCorpus(ctx context.Context, args []string, io IO) error {
-	fs := newFlags("corpus")
 	var cf configFlags
-	cf.register(fs)
-	mode := fs.String("mode", "sha1", "sync: the corpus to fetch, sha1 or ntlm")
-	workers := fs.Int("workers", breach.DefaultSyncWorkers, fmt.Sprintf("sync: ranges fetched at once, each on its own connection (1 to %d)", maxSyncWorkers))
-	rest, err := parseFlags(fs, args, io.Stdout)
+	var mode string
+	var workers int
+	rest, err := parseCommand("corpus", args, io, &cf, func(fs *flag.FlagSet) {
+		fs.StringVar(&mode, "mode", "sha1", "sync: the corpus to fetch, sha1 or ntlm")
+		fs.IntVar(&workers, "workers", breach.DefaultSyncWorkers, fmt.Sprintf("sync: ranges fetched at once, each on its own connection (1 to %d)", maxSyncWorkers))
+	})
 	if err != nil {
 		return err
 	}
 	if len(rest) != 1 || rest[0] != "sync" {
 		return usagef("%s", corpusUsage)
 	}
-	m, err := breach.ParseSyncMode(*mode)
+	m, err := breach.ParseSyncMode(mode)
 	if err != nil {
 		return usagef("pcmt corpus sync: --mode: %v", err)
 	}
-	if *workers < 1 || *workers > maxSyncWorkers {
-		return usagef("pcmt corpus sync: --workers: %d is not between 1 and %d", *workers, maxSyncWorkers)
+	if workers < 1 || workers > maxSyncWorkers {
+		return usagef("pcmt corpus sync: --workers: %d is not between 1 and %d", workers, maxSyncWorkers)
 	}
 	cfg, _, err := cf.load(io)
 	if err != nil {
@@ -47,11 +49,11 @@ func runCorpus(ctx context.Context, args []string, io IO) error {
 	}
 	defer st.Close()
 	fetcher, err := hibp.NewRangeFetcher(hibp.RangeFetcherOptions{URL: cfg.HIBP.PasswordsURL,
-		UserAgent: "pcmt/" + version() + " (corpus sync)", Connections: *workers})
+		UserAgent: "pcmt/" + version() + " (corpus sync)", Connections: workers})
 	if err != nil {
 		return err
 	}
-	s := &breach.Syncer{Store: st, Fetcher: fetcher, Log: log, Workers: *workers, Space: io.syncSpace}
+	s := &breach.Syncer{Store: st, Fetcher: fetcher, Log: log, Workers: workers, Space: io.syncSpace}
 	return corpusSync(ctx, s, breaches.New(breaches.Deps{Store: st, Keys: keys, Syncer: s}), m, io)
 }
 

@@ -6,10 +6,8 @@ import (
 )
 
 func runMigrate(ctx context.Context, args []string, io IO) error {
-	fs := newFlags("migrate")
 	var cf configFlags
-	cf.register(fs)
-	rest, err := parseFlags(fs, args, io.Stdout)
+	rest, err := parseCommand("migrate", args, io, &cf, nil)
 	if err != nil {
 		return err
 	}

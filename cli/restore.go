@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -15,12 +16,11 @@ import (
 // runRestore brings the newest state of the replica back into a new file:
 // the database of a new machine, or a copy to look into.
 func runRestore(ctx context.Context, args []string, io IO) error {
-	fs := newFlags("restore")
 	var cf configFlags
-	cf.register(fs)
 	var target string
-	fs.StringVar(&target, "replica", "", "the replica: s3://bucket/path, file:///directory or a directory (default: Replica.URL or Replica.Path)")
-	rest, err := parseFlags(fs, args, io.Stdout)
+	rest, err := parseCommand("restore", args, io, &cf, func(fs *flag.FlagSet) {
+		fs.StringVar(&target, "replica", "", "the replica: s3://bucket/path, file:///directory or a directory (default: Replica.URL or Replica.Path)")
+	})
 	if err != nil {
 		return err
 	}

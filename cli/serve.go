@@ -28,10 +28,8 @@ import (
 )
 
 func runServe(ctx context.Context, args []string, io IO) error {
-	fs := newFlags("serve")
 	var cf configFlags
-	cf.register(fs)
-	rest, err := parseFlags(fs, args, io.Stdout)
+	rest, err := parseCommand("serve", args, io, &cf, nil)
 	if err != nil {
 		return err
 	}
