@@ -1,6 +1,7 @@
 // Package accounts holds the rules of account changes: the pages, the
 // command line and serve's first start make users and reset passwords
-// through it, and the pages change roles, statuses, addresses and users'
+// through it, and the pages sign people up (the address proven by a
+// mailed code first), change roles, statuses, addresses and users'
 // own passwords, sign users in and out, end their sessions, make and revoke
 // their API tokens and turn their two-factor sign-in on and off, so that
 // the rules, the password policy, the clock and the activity log entry are
@@ -29,6 +30,8 @@ type Service struct {
 	vault  *account.Vault
 	policy *account.Policy
 	now    func() time.Time
+	// signUps are the addresses waiting for their sign-up code.
+	signUps *pendingSignUps
 }
 
 // Deps is what a Service needs; the zero values of the optional fields
@@ -46,6 +49,9 @@ type Deps struct {
 	// Now is the clock of creation times, log entries and token ends; nil
 	// is time.Now. Tests and the pages pass theirs.
 	Now func() time.Time
+	// PendingSignUps bounds the sign-ups waiting for their code, which
+	// are kept in memory; 0 is 10,000.
+	PendingSignUps int
 }
 
 // New builds the Service of d.
@@ -67,6 +73,11 @@ func New(d Deps) *Service {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	pending := d.PendingSignUps
+	if pending <= 0 {
+		pending = maxPendingSignUps
+	}
+	s.signUps = newPendingSignUps(s.now, pending)
 	return s
 }
 
@@ -98,6 +109,8 @@ const (
 	FieldUsername Field = "username"
 	FieldEmail    Field = "email"
 	FieldPassword Field = "password"
+	// FieldCode is the code mailed to a sign-up's address.
+	FieldCode Field = "code"
 )
 
 // Refused is what the rules turned down, a message per field written for

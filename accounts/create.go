@@ -3,8 +3,6 @@ package accounts
 import (
 	"context"
 
-	"filippo.io/age"
-
 	"pcmt/account"
 	"pcmt/store"
 )
@@ -108,54 +106,4 @@ func (s *Service) FirstAdmin(ctx context.Context, password string) (Created, err
 	}
 	return s.create(ctx, NewUser{Username: FirstAdminName, Email: FirstAdminEmail, Password: password,
 		Role: store.RoleAdmin, Note: "first admin, at first start"})
-}
-
-// SignUp is an account its owner makes, with an address already proven.
-type SignUp struct {
-	Username, Email, Password string
-	IP                        string
-}
-
-// CheckSignUp applies the sign-up's rules that need no account: the username,
-// the address and the password.
-func (s *Service) CheckSignUp(n SignUp) error {
-	r := Refused{}
-	checkName(r, n.Username, n.Email)
-	// Never generated: an empty password is refused as too short.
-	if msg := s.policy.Check(n.Password, n.Username, n.Email); msg != "" {
-		r[FieldPassword] = msg
-	}
-	return r.orNil()
-}
-
-// SignUp makes the account of someone signing up, its key (they chose the
-// password, so it is made now) and its log entry, the account being its
-// own actor. Everything cheap comes first, the username's freedom
-// included; only then the password hash and the key, the costly part. It
-// returns the account and its unlocked key.
-func (s *Service) SignUp(ctx context.Context, n SignUp) (*store.User, *age.X25519Identity, error) {
-	if err := s.CheckSignUp(n); err != nil {
-		return nil, nil, err
-	}
-	if taken, err := s.store.UsernameTaken(ctx, n.Username); err != nil {
-		return nil, nil, err
-	} else if taken {
-		return nil, nil, store.ErrUsernameTaken
-	}
-	password := account.NormalizePassword(n.Password)
-	hash, err := s.hasher.Hash(ctx, password)
-	if err != nil {
-		return nil, nil, err
-	}
-	recipient, wrapped, identity, err := s.vault.NewKey(ctx, password)
-	if err != nil {
-		return nil, nil, err
-	}
-	now := s.now()
-	u := &store.User{Username: n.Username, Email: n.Email, PasswordHash: hash, Role: store.RoleUser,
-		AgeRecipient: recipient, WrappedIdentity: wrapped, CreatedAt: now}
-	if err := s.audit.SignUp(ctx, u, &store.Activity{At: now, Event: store.EventSignUp, IP: n.IP}); err != nil {
-		return nil, nil, err
-	}
-	return u, identity, nil
 }

@@ -104,38 +104,3 @@ func TestFirstAdmin(t *testing.T) {
 		t.Fatalf("a second start made an account: %+v %v", c, err)
 	}
 }
-
-// TestSignUp: the account makes itself, with its key, and nothing costly
-// happens for a taken username.
-func TestSignUp(t *testing.T) {
-	f := breachedFixture(t)
-	ctx := context.Background()
-	n := accounts.SignUp{Username: "dora", Email: "dora@example.org", Password: "a fine long passphrase", IP: "192.0.2.9"}
-	u, identity, err := f.s.SignUp(ctx, n)
-	if err != nil || identity == nil || identity.Recipient().String() != u.AgeRecipient {
-		t.Fatalf("sign-up: %+v %v", u, err)
-	}
-	dora := f.user(t, "dora")
-	if dora.Role != store.RoleUser || dora.MustChangePassword || !dora.HasVault() || !dora.CreatedAt.Equal(clock) {
-		t.Fatalf("dora: %+v", dora)
-	}
-	if ev := f.activity(t, dora.ID); len(ev) != 1 || ev[0].Event != store.EventSignUp || ev[0].ActorID != dora.ID || ev[0].IP != "192.0.2.9" {
-		t.Fatalf("dora's log: %+v", ev)
-	}
-
-	hashes, keys := f.hasher.Hashes(), f.vault.Runs()
-	if _, _, err := f.s.SignUp(ctx, accounts.SignUp{Username: "DORA", Email: "other@example.org", Password: n.Password}); !errors.Is(err, store.ErrUsernameTaken) {
-		t.Fatalf("taken username: %v", err)
-	}
-	if f.hasher.Hashes() != hashes || f.vault.Runs() != keys {
-		t.Fatal("a taken username cost a hash or a key")
-	}
-	if _, _, err := f.s.SignUp(ctx, accounts.SignUp{Username: "dora2", Email: "DORA@example.org", Password: n.Password}); !errors.Is(err, store.ErrEmailTaken) {
-		t.Fatalf("address in use: %v", err)
-	}
-	for _, pw := range []string{"", inBreach, "dora2-dora2-dora2"} {
-		if _, _, err := f.s.SignUp(ctx, accounts.SignUp{Username: "dora2", Email: "dora2@example.org", Password: pw}); !refusedOnly(accounts.FieldPassword)(err) {
-			t.Errorf("password %q: %v", pw, err)
-		}
-	}
-}

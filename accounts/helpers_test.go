@@ -12,7 +12,8 @@ import (
 	"pcmt/store/storetest"
 )
 
-// clock is the fixed time the tests' Service reads.
+// clock is the time the tests' Service reads, unless a test moves its
+// fixture's now.
 var clock = time.Date(2031, 4, 5, 6, 7, 8, 0, time.UTC)
 
 // fixture is a Service over a fresh database, with cheap hashing and keys.
@@ -21,13 +22,19 @@ type fixture struct {
 	s      *accounts.Service
 	hasher *account.Hasher
 	vault  *account.Vault
+	// now is the Service's clock, read at each call.
+	now time.Time
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t *testing.T) *fixture { return newFixtureWith(t, accounts.Deps{}) }
+
+// newFixtureWith is newFixture with the optional Deps of d.
+func newFixtureWith(t *testing.T, d accounts.Deps) *fixture {
 	t.Helper()
-	f := &fixture{st: storetest.New(t), hasher: account.NewHasherCost(1, 64), vault: account.NewVault(10)}
-	f.s = accounts.New(accounts.Deps{Store: f.st, AuditKey: []byte("an audit key of the tests"),
-		Hasher: f.hasher, Vault: f.vault, Now: func() time.Time { return clock }})
+	f := &fixture{st: storetest.New(t), hasher: account.NewHasherCost(1, 64), vault: account.NewVault(10), now: clock}
+	d.Store, d.AuditKey, d.Hasher, d.Vault = f.st, []byte("an audit key of the tests"), f.hasher, f.vault
+	d.Now = func() time.Time { return f.now }
+	f.s = accounts.New(d)
 	return f
 }
 

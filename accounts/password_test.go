@@ -26,7 +26,7 @@ func ownChange(u *store.User, identity *age.X25519Identity, password string, kee
 func signedUp(t *testing.T, f *fixture) (*store.User, *age.X25519Identity, []byte) {
 	t.Helper()
 	ctx := context.Background()
-	erin, identity, err := f.s.SignUp(ctx, accounts.SignUp{Username: "erin", Email: "erin@example.org", Password: "her own long passphrase"})
+	erin, identity, err := f.signUp(t, accounts.SignUp{Username: "erin", Email: "erin@example.org", Password: "her own long passphrase"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +109,7 @@ func TestChangeOwnPasswordIsAtomic(t *testing.T) {
 func TestCheckPassword(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	erin, _, err := f.s.SignUp(ctx, accounts.SignUp{Username: "erin", Email: "erin@example.org", Password: "her own long passphrase"})
+	erin, _, err := f.signUp(t, accounts.SignUp{Username: "erin", Email: "erin@example.org", Password: "her own long passphrase"})
 	if err != nil {
 		t.Fatal(err)
 	}

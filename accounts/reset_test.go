@@ -17,7 +17,7 @@ import (
 func TestResetPassword(t *testing.T) {
 	f := breachedFixture(t)
 	ctx := context.Background()
-	erin, _, err := f.s.SignUp(ctx, accounts.SignUp{Username: "erin", Email: "erin@example.org", Password: "her own long passphrase"})
+	erin, _, err := f.signUp(t, accounts.SignUp{Username: "erin", Email: "erin@example.org", Password: "her own long passphrase"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +104,7 @@ func TestChangesAreAtomic(t *testing.T) {
 	t.Run("sign-up", func(t *testing.T) {
 		f := newFixture(t)
 		storetest.RefuseActivity(t, f.st, store.EventSignUp)
-		if _, _, err := f.s.SignUp(ctx, accounts.SignUp{Username: "gina", Email: "gina@example.org", Password: "a fine long passphrase"}); err == nil {
+		if _, _, err := f.signUp(t, accounts.SignUp{Username: "gina", Email: "gina@example.org", Password: "a fine long passphrase"}); err == nil {
 			t.Fatal("signed up with its log entry refused")
 		}
 		if n, _ := f.st.CountUsers(ctx); n != 0 {

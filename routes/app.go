@@ -75,7 +75,7 @@ type Handler struct {
 	throttle *account.Throttle
 	audit    *store.Auditor
 	// accounts makes users and resets passwords by the rules the command
-	// line follows too.
+	// line follows too, and keeps the sign-ups waiting for their code.
 	accounts *accounts.Service
 	// breaches edits and deletes breaches, starts imports and syncs and
 	// keeps the HIBP key by the rules the command line follows too.
@@ -112,8 +112,6 @@ type Handler struct {
 	templates *routeTemplates
 	// metrics counts requests for /metrics; nil when it is off.
 	metrics *metrics
-	// signUps are the addresses waiting for their sign-up code.
-	signUps *pendingSignUps
 	// outbox sends queued mail; nil in tests.
 	outbox interface{ Kick() }
 }
@@ -218,7 +216,6 @@ func newHandler(d Deps) (*Handler, error) {
 	}
 	// One clock for every rule, read at each call: tests move h.now.
 	clock := func() time.Time { return h.now() }
-	h.signUps = newPendingSignUps(clock)
 	h.accounts = accounts.New(accounts.Deps{Store: d.Store, AuditKey: d.Keys.Audit, Log: d.Log,
 		Hasher: hasher, Vault: vault, Now: clock})
 	h.policy = h.accounts.Policy()

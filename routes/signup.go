@@ -9,12 +9,18 @@ import (
 	"pcmt/account"
 	"pcmt/accounts"
 	"pcmt/apperr"
-	"pcmt/monitor"
 	"pcmt/store"
 	"pcmt/views"
 )
 
-// The sign-up flow and why it takes two steps: see signup_pending.go.
+// The sign-up flow and why it takes two steps: see accounts/signup_pending.go.
+
+// The sign-up's limits, the accounts rules': the cookie that keeps the
+// address lasts as long as the code works.
+const (
+	signUpTTL      = accounts.SignUpTTL
+	signUpAttempts = accounts.SignUpAttempts
+)
 
 var errSignUpClosed = apperr.New(apperr.NotFound, "Sign-up is closed on this instance: ask its admin for an account.")
 
@@ -22,8 +28,6 @@ var errSignUpClosed = apperr.New(apperr.NotFound, "Sign-up is closed on this ins
 // or its sign-up ended.
 const signUpAgain = "Enter your e-mail address to get a code. A code works for 30 minutes and five tries, " +
 	"and an address is mailed at most every 5 minutes."
-
-var errSignUpBusy = apperr.New(apperr.Unavailable, "Too many sign-ups are waiting for their code. Try again in a few minutes.")
 
 // signUpOpen says whether anyone may sign up: registration is allowed and
 // the mailer can send the codes (config validation requires both).
@@ -47,45 +51,28 @@ func (h *Handler) showSignUp(c *fiber.Ctx) error {
 	return render(c, fiber.StatusOK, views.SignUp(h.page(c, "Sign up"), views.SignUpForm{}))
 }
 
-// signUp takes the address and mails it: a code when it has no account, a
-// note to its owner when it has one. The answer is the same either way (a
-// redirect to the code form, with this browser remembering the address),
-// and costs the same: one read and one queued mail.
+// signUp takes the address and has accounts mail it: a code when it has
+// no account, a note to its owner when it has one. The answer is the same
+// either way (a redirect to the code form, with this browser remembering
+// the address), and so is the work (accounts.StartSignUp).
 func (h *Handler) signUp(c *fiber.Ctx) error {
 	if !h.signUpOpen() {
 		return errSignUpClosed
 	}
-	ctx := c.UserContext()
-	// Copied: the address outlives the request as a pending sign-up's key.
-	email := strings.Clone(account.NormalizeEmail(c.FormValue("email")))
-	if !account.ValidEmail(email) {
-		form := views.SignUpForm{Email: email, Errors: views.FieldErrors{"email": "Enter an e-mail address like name@example.org."}}
+	email := account.NormalizeEmail(c.FormValue("email"))
+	queued, err := h.accounts.StartSignUp(c.UserContext(), email)
+	if errs := fieldErrors(err, nil); errs != nil {
+		form := views.SignUpForm{Email: email, Errors: errs}
 		p := h.page(c, "Sign up")
 		if isHTMX(c) {
 			return render(c, fiber.StatusUnprocessableEntity, views.SignUpPanel(p, form))
 		}
 		return render(c, fiber.StatusUnprocessableEntity, views.SignUp(p, form))
 	}
-	owner, err := h.store.EmailOwner(ctx, email)
 	if err != nil {
 		return err
 	}
-	code, mail, err := h.signUps.start(email, owner != 0)
-	if errors.Is(err, errSignUpsFull) {
-		return errSignUpBusy
-	}
-	if err != nil {
-		return err
-	}
-	if mail {
-		m := monitor.SignUpTakenMail()
-		if owner == 0 {
-			m = monitor.SignUpCodeMail(code, signUpTTL)
-		}
-		m.UserID, m.To = owner, email
-		if _, err := h.store.EnqueueMail(ctx, m, h.now()); err != nil {
-			return err
-		}
+	if queued {
 		h.mailQueued()
 	}
 	if err := h.cookies.signUp.set(c, []byte(email), h.now()); err != nil {
@@ -113,16 +100,13 @@ func parseSignUpCode(c *fiber.Ctx) signUpCodeForm {
 var signUpFields = map[accounts.Field]string{accounts.FieldPassword: "new_password"}
 
 func (f signUpCodeForm) signUp(email, ip string) accounts.SignUp {
-	return accounts.SignUp{Username: f.Username, Email: email, Password: f.Password, IP: ip}
+	return accounts.SignUp{Username: f.Username, Email: email, Password: f.Password, Code: f.Code, IP: ip}
 }
 
 func (f signUpCodeForm) validate(h *Handler, email string) views.FieldErrors {
 	errs := fieldErrors(h.accounts.CheckSignUp(f.signUp(email, "")), signUpFields)
 	if errs == nil {
 		errs = views.FieldErrors{}
-	}
-	if normaliseSignUpCode(f.Code) == "" {
-		errs["code"] = "Enter the code from the mail: ten digits."
 	}
 	if errs["new_password"] == "" && f.Password != f.Confirm {
 		errs["new_password_confirm"] = "The two passwords differ."
@@ -142,15 +126,14 @@ func (h *Handler) showSignUpCode(c *fiber.Ctx) error {
 	return render(c, fiber.StatusOK, views.SignUpCode(h.page(c, "Sign up"), views.SignUpCodeForm{Email: email}))
 }
 
-// signUpWithCode creates the account by the accounts rules once the code
-// proves the address. Everything cheap comes first (the form, the code,
-// then in accounts.SignUp the username), the password hash and the key
-// last.
+// signUpWithCode has accounts check the code and create the account. The
+// form is checked here first, so that a form refused (the two passwords
+// differing included) costs no try of the code; accounts.FinishSignUp does
+// the rest cheapest first, the password hash and the key last.
 func (h *Handler) signUpWithCode(c *fiber.Ctx) error {
 	if !h.signUpOpen() {
 		return errSignUpClosed
 	}
-	ctx := c.UserContext()
 	email, ok := h.signUpEmail(c)
 	if !ok {
 		return h.restartSignUp(c, signUpAgain)
@@ -167,17 +150,13 @@ func (h *Handler) signUpWithCode(c *fiber.Ctx) error {
 	if len(form.Errors) > 0 {
 		return refuse(fiber.StatusUnprocessableEntity)
 	}
-	if right, over := h.signUps.check(email, f.Code); over {
+	user, identity, err := h.accounts.FinishSignUp(c.UserContext(), f.signUp(email, h.clientIP(c)))
+	if errors.Is(err, accounts.ErrSignUpOver) {
 		return h.restartSignUp(c, signUpAgain)
-	} else if !right {
-		form.Errors["code"] = "This code is not right."
-		return refuse(fiber.StatusUnprocessableEntity)
 	}
-	user, identity, err := h.accounts.SignUp(ctx, f.signUp(email, h.clientIP(c)))
 	if errors.Is(err, store.ErrEmailTaken) {
 		// Registered meanwhile (an admin made the account): only the
 		// address's owner, who has the code, reads this.
-		h.signUps.done(email)
 		return h.restartSignUp(c, "An account with this address was made meanwhile: sign in with it instead.")
 	}
 	if form.Errors = fieldErrors(err, signUpFields); form.Errors != nil {
@@ -186,7 +165,6 @@ func (h *Handler) signUpWithCode(c *fiber.Ctx) error {
 	if err != nil {
 		return keyError(err)
 	}
-	h.signUps.done(email)
 	h.cookies.signUp.clear(c)
 	return h.finishSignIn(c, user, identity)
 }
@@ -206,7 +184,7 @@ func (h *Handler) signUpEmail(c *fiber.Ctx) (string, bool) {
 		return "", false
 	}
 	email := string(v)
-	return email, h.signUps.live(email)
+	return email, h.accounts.SignUpPending(email)
 }
 
 // mailQueued wakes the outbox for mail just queued, when there is one.

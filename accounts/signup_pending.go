@@ -1,39 +1,43 @@
-package routes
+package accounts
 
 import (
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
 	"time"
 )
 
-// Sign-up proves the address before anything else: the first form takes
+// Sign-up proves the address before anything else: the first step takes
 // the address alone and mails it a code (or, when the address already has
 // an account, a note to its owner); the second takes the code with the new
-// account's username and password. Both forms answer alike whether or not
-// the address is taken, and neither does costly work before the code is
-// right, so sign-up neither tells who has an account nor burns CPU for
-// whoever asks.
+// account's username and password. Both steps do alike whether or not the
+// address is taken, and neither does costly work before the code is right,
+// so sign-up neither tells who has an account nor burns CPU for whoever
+// asks. The steps are in signup.go.
 const (
-	// signUpTTL is how long a mailed code works.
-	signUpTTL = 30 * time.Minute
-	// signUpMailEvery bounds the mail an address gets: a new code (or
+	// SignUpTTL is how long a mailed code works: the pages keep the
+	// sign-up's address as long.
+	SignUpTTL = 30 * time.Minute
+	// SignUpMailEvery bounds the mail an address gets: a new code (or
 	// note) at most this often, however many times it is asked for.
-	signUpMailEvery = 5 * time.Minute
-	// signUpAttempts is how many wrong codes end a pending sign-up.
-	signUpAttempts = 5
-	// signUpMaxPending bounds the memory pending sign-ups take.
-	signUpMaxPending = 10_000
+	SignUpMailEvery = 5 * time.Minute
+	// SignUpAttempts is how many wrong codes end a pending sign-up.
+	SignUpAttempts = 5
+	// maxPendingSignUps bounds the memory pending sign-ups take, unless
+	// Deps says otherwise.
+	maxPendingSignUps = 10_000
 )
 
 // pendingSignUps are the addresses waiting for their code, in memory only:
 // a restart forgets them, and the user asks for a new code.
 type pendingSignUps struct {
 	now func() time.Time
+	max int
 	mu  sync.Mutex
 	m   map[string]*pendingSignUp // by normalised address
 }
@@ -49,34 +53,36 @@ type pendingSignUp struct {
 	expires  time.Time
 }
 
-func newPendingSignUps(now func() time.Time) *pendingSignUps {
-	return &pendingSignUps{now: now, m: map[string]*pendingSignUp{}}
+// newPendingSignUps keeps at most max sign-ups, read by the clock now.
+func newPendingSignUps(now func() time.Time, max int) *pendingSignUps {
+	return &pendingSignUps{now: now, max: max, m: map[string]*pendingSignUp{}}
 }
 
 // errSignUpsFull refuses a sign-up while too many are pending.
-var errSignUpsFull = fmt.Errorf("routes: too many pending sign-ups")
+var errSignUpsFull = errors.New("accounts: too many pending sign-ups")
 
 // start begins (or joins) the sign-up of email. It returns the code to
 // mail, "" when no mail is due: the address was mailed less than
-// signUpMailEvery ago, or is taken (then mail is true and the owner gets a
+// SignUpMailEvery ago, or is taken (then mail is true and the owner gets a
 // note instead). The caller decides which mail from taken.
 func (ps *pendingSignUps) start(email string, taken bool) (code string, mail bool, err error) {
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
 	now := ps.now()
-	if e := ps.m[email]; e != nil && now.Sub(e.mailedAt) < signUpMailEvery {
+	if e := ps.m[email]; e != nil && now.Sub(e.mailedAt) < SignUpMailEvery {
 		return "", false, nil
 	}
 	ps.prune(now)
-	if len(ps.m) >= signUpMaxPending {
+	if len(ps.m) >= ps.max {
 		return "", false, errSignUpsFull
 	}
-	e := &pendingSignUp{mailedAt: now, expires: now.Add(signUpTTL)}
+	e := &pendingSignUp{mailedAt: now, expires: now.Add(SignUpTTL)}
 	if !taken {
 		code = newSignUpCode()
 		e.code, e.hasCode = sha256.Sum256([]byte(code)), true
 	}
-	ps.m[email] = e
+	// Copied: the caller's string may be a request's buffer.
+	ps.m[strings.Clone(email)] = e
 	return code, true, nil
 }
 
@@ -85,7 +91,7 @@ func (ps *pendingSignUps) live(email string) bool {
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
 	e := ps.m[email]
-	return e != nil && ps.now().Before(e.expires) && e.attempts < signUpAttempts
+	return e != nil && ps.now().Before(e.expires) && e.attempts < SignUpAttempts
 }
 
 // check tries code against email's sign-up. ok is true for the right
@@ -95,7 +101,7 @@ func (ps *pendingSignUps) check(email, code string) (ok, over bool) {
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
 	e := ps.m[email]
-	if e == nil || !ps.now().Before(e.expires) || e.attempts >= signUpAttempts {
+	if e == nil || !ps.now().Before(e.expires) || e.attempts >= SignUpAttempts {
 		return false, true
 	}
 	sum := sha256.Sum256([]byte(normaliseSignUpCode(code)))
@@ -103,17 +109,17 @@ func (ps *pendingSignUps) check(email, code string) (ok, over bool) {
 		return true, false
 	}
 	e.attempts++
-	return false, e.attempts >= signUpAttempts
+	return false, e.attempts >= SignUpAttempts
 }
 
 // done ends email's sign-up once its account exists. The entry stays,
 // used up, until it expires, so that the address gets no new mail sooner
-// than signUpMailEvery.
+// than SignUpMailEvery.
 func (ps *pendingSignUps) done(email string) {
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
 	if e := ps.m[email]; e != nil {
-		e.attempts = signUpAttempts
+		e.attempts = SignUpAttempts
 	}
 }
 
@@ -121,7 +127,7 @@ func (ps *pendingSignUps) done(email string) {
 // mailed again.
 func (ps *pendingSignUps) prune(now time.Time) {
 	for k, e := range ps.m {
-		if !now.Before(e.expires) || (e.attempts >= signUpAttempts && now.Sub(e.mailedAt) >= signUpMailEvery) {
+		if !now.Before(e.expires) || (e.attempts >= SignUpAttempts && now.Sub(e.mailedAt) >= SignUpMailEvery) {
 			delete(ps.m, k)
 		}
 	}

@@ -1,4 +1,4 @@
-package routes
+package accounts
 
 import (
 	"regexp"
@@ -8,7 +8,7 @@ import (
 
 func TestPendingSignUps(t *testing.T) {
 	now := time.Unix(1_800_000_000, 0)
-	ps := newPendingSignUps(func() time.Time { return now })
+	ps := newPendingSignUps(func() time.Time { return now }, maxPendingSignUps)
 	code, mail, err := ps.start("a@example.org", false)
 	if err != nil || !mail || !regexp.MustCompile(`^\d{5}-\d{5}$`).MatchString(code) {
 		t.Fatalf("start: %q %v %v", code, mail, err)
@@ -24,9 +24,9 @@ func TestPendingSignUps(t *testing.T) {
 	if code, mail, _ := ps.start("b@example.org", true); code != "" || !mail {
 		t.Fatalf("taken: %q %v", code, mail)
 	}
-	for i := range signUpAttempts {
+	for i := range SignUpAttempts {
 		ok, over := ps.check("b@example.org", "00000-00000")
-		if ok || over != (i == signUpAttempts-1) {
+		if ok || over != (i == SignUpAttempts-1) {
 			t.Fatalf("wrong code %d: %v %v", i+1, ok, over)
 		}
 	}
@@ -37,13 +37,13 @@ func TestPendingSignUps(t *testing.T) {
 	if _, mail, _ := ps.start("b@example.org", true); mail {
 		t.Fatal("a used-up sign-up mailed again within the window")
 	}
-	now = now.Add(signUpMailEvery)
+	now = now.Add(SignUpMailEvery)
 	if _, mail, _ := ps.start("b@example.org", true); !mail {
 		t.Fatal("no mail after the window")
 	}
 	// Codes expire.
 	code, _, _ = ps.start("c@example.org", false)
-	now = now.Add(signUpTTL)
+	now = now.Add(SignUpTTL)
 	if ok, over := ps.check("c@example.org", code); ok || !over {
 		t.Fatalf("an expired code: %v %v", ok, over)
 	}
