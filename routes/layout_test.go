@@ -71,3 +71,27 @@ func TestViewsMirrorRoutes(t *testing.T) {
 		t.Fatalf("only %d renders found: the check reads nothing", checked)
 	}
 }
+
+// TestReadmeNamesFilesThatExist: the README's table of where each rule
+// lives names files that are there, so that it cannot silently go stale
+// when code moves.
+func TestReadmeNamesFilesThatExist(t *testing.T) {
+	b, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, table, ok := strings.Cut(string(b), "### Where each rule lives")
+	if !ok {
+		t.Fatal("the README has no table of where each rule lives")
+	}
+	table, _, _ = strings.Cut(table, "\nA request goes through")
+	paths := regexp.MustCompile("`([a-z]+/[a-z_*]+\\.go)`").FindAllStringSubmatch(table, -1)
+	if len(paths) < 20 {
+		t.Fatalf("only %d files named", len(paths))
+	}
+	for _, p := range paths {
+		if m, _ := filepath.Glob("../" + p[1]); len(m) == 0 {
+			t.Errorf("the README names %s, which does not exist", p[1])
+		}
+	}
+}

@@ -15,13 +15,6 @@ import (
 
 // The sign-up flow and why it takes two steps: see accounts/signup_pending.go.
 
-// The sign-up's limits, the accounts rules': the cookie that keeps the
-// address lasts as long as the code works.
-const (
-	signUpTTL      = accounts.SignUpTTL
-	signUpAttempts = accounts.SignUpAttempts
-)
-
 var errSignUpClosed = apperr.New(apperr.NotFound, "Sign-up is closed on this instance: ask its admin for an account.")
 
 // signUpAgain sends a browser back to the first form: it had no sign-up,

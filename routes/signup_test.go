@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"pcmt/accounts"
 	"pcmt/config"
 	"pcmt/store"
 	"pcmt/store/storetest"
@@ -171,7 +172,7 @@ func TestSignUpDoesNotTellTakenAddresses(t *testing.T) {
 		form := url.Values{"csrf": {token}, "email": {address}}
 		note(s.postForm("/signup", form))
 		note(s.do(httptestGet("/signup/code")))
-		for i := range signUpAttempts {
+		for i := range accounts.SignUpAttempts {
 			note(s.post("/signup/code", "/signup/code", codeForm("1234"+strconv.Itoa(i)+"-00000", "newcomer"+strconv.Itoa(i), "a fine long passphrase")))
 		}
 		note(s.do(httptestGet("/signup")))
