@@ -115,3 +115,14 @@ func (s *Service) CheckPassword(ctx context.Context, u *store.User, password str
 	}
 	return true, rehash, nil
 }
+
+// Rehash stores a new hash of u's password, right as CheckPassword said,
+// under the Service's costs: a hash of older costs is replaced at the
+// next sign-in.
+func (s *Service) Rehash(ctx context.Context, u *store.User, password string) error {
+	h, err := s.hasher.Hash(ctx, account.NormalizePassword(password))
+	if err != nil {
+		return err
+	}
+	return s.store.SetPasswordHash(ctx, u.ID, h)
+}

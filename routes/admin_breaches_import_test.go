@@ -54,7 +54,7 @@ func newUploadWorld(t *testing.T, maxSize int64, edits ...func(*config.Config)) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := &testApp{t: t, app: app, h: h, log: logs}
+	a := &testApp{t: t, app: app, h: h, log: logs, deps: d}
 	w := &adminWorld{testApp: a, boss: a.addUser("boss", store.RoleAdmin, bossPassword, false), admin: a.session()}
 	if resp := w.admin.signIn("boss", bossPassword); location(resp) != "/admin/users" {
 		t.Fatalf("admin sign-in: %d → %s", resp.StatusCode, location(resp))

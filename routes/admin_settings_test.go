@@ -47,7 +47,7 @@ func TestAdminSetsTheHIBPKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := &testApp{t: t, app: app, h: h, log: logs}
+	a := &testApp{t: t, app: app, h: h, log: logs, deps: d}
 	a.addUser("root", store.RoleAdmin, "a long admin passphrase", false)
 	s := a.session()
 	if resp := s.signIn("root", "a long admin passphrase"); resp.StatusCode != http.StatusSeeOther {
@@ -86,7 +86,7 @@ func TestAdminSetsTheHIBPKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	d2, _ := testDeps(t, func(c *config.Config) { c.HIBP.Enabled = true })
-	d2.Store, d2.Keys, d2.HIBP = a.h.store, a.h.keys, again
+	d2.Store, d2.Keys, d2.HIBP = a.h.store, a.deps.Keys, again
 	if _, err := New(d2); err != nil || !again.HasKey() {
 		t.Fatalf("restart: %v, key loaded %v", err, again.HasKey())
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	"pcmt/account"
 	"pcmt/store"
 )
 
@@ -72,7 +73,7 @@ func (w *adminWorld) logged(userID, actorID int64, event string) bool {
 // would only slow the test.
 func (w *adminWorld) manyUsers(n int) {
 	w.t.Helper()
-	hash, err := w.h.hasher.Hash(context.Background(), "a shared test password")
+	hash, err := account.NewHasherCost(1, 64).Hash(context.Background(), "a shared test password")
 	if err != nil {
 		w.t.Fatal(err)
 	}
@@ -193,7 +194,7 @@ func TestAdminCreatesUserWithGeneratedPassword(t *testing.T) {
 	if resp.StatusCode != 200 || len(password) != 23 {
 		t.Fatalf("create: %d, password %q\n%.600s", resp.StatusCode, password, body)
 	}
-	if msg := w.h.policy.Check(password, "carol", "carol@example.org"); msg != "" {
+	if msg := w.h.accounts.Policy().Check(password, "carol", "carol@example.org"); msg != "" {
 		t.Fatalf("the generated password fails the policy: %s", msg)
 	}
 	carol, err := w.h.store.UserByLogin(context.Background(), "carol")

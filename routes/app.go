@@ -70,8 +70,6 @@ type Handler struct {
 	loginKey []byte // keys the throttle's counts of logins that name no account
 	proxies  *proxyList
 	vault    *account.Vault
-	hasher   *account.Hasher
-	policy   *account.Policy
 	throttle *account.Throttle
 	audit    *store.Auditor
 	// accounts makes users and resets passwords by the rules the command
@@ -87,8 +85,6 @@ type Handler struct {
 	home     prerendered      // the landing page as visitors see it
 	// ranges answers /range, the Pwned Passwords range API.
 	ranges *rangeapi.Server
-	// keys are the secrets file's: breaches seals the HIBP key with them.
-	keys config.Keys
 	// tokenRate bounds each API token's requests per minute.
 	tokenRate *tokenLimiter
 	// twoFactor seals TOTP secrets and keeps sign-ins waiting for a code.
@@ -102,8 +98,6 @@ type Handler struct {
 	// searcher runs account and password searches, for the search page
 	// and the APIs alike.
 	searcher *search.Searcher
-	// matcher digests watched values and finds them in breaches.
-	matcher *monitor.Matcher
 	// watchlist adds, lists and removes watched values by the rules the
 	// pages and /api/v1 share, and starts the users' HIBP rechecks.
 	watchlist *watch.Service
@@ -176,12 +170,7 @@ func newHandler(d Deps) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	hasher := d.Hasher
-	if hasher == nil {
-		hasher = account.NewHasher()
-	}
 	h := &Handler{
-		keys:      d.Keys,
 		headers:   securityHeaderList(d.Config),
 		now:       time.Now,
 		hsts:      hstsValue(d.Config),
@@ -194,7 +183,6 @@ func newHandler(d Deps) (*Handler, error) {
 		loginKey:  newLoginKey(),
 		proxies:   proxies,
 		vault:     vault,
-		hasher:    hasher,
 		tokenRate: newTokenLimiter(d.Config.API.TokenRateLimit),
 		throttle:  account.NewThrottle(nil),
 		twoFactor: newTwoFactor(d.Keys),
@@ -204,7 +192,6 @@ func newHandler(d Deps) (*Handler, error) {
 		syncs:     d.Syncs,
 		hibp:      d.HIBP,
 		searcher:  search.New(d.Store, d.HIBP, d.Log),
-		matcher:   d.Matcher,
 		outbox:    d.Outbox,
 	}
 	// /range reads its clock on every request, so it gets the clock itself
@@ -217,9 +204,8 @@ func newHandler(d Deps) (*Handler, error) {
 	// One clock for every rule, read at each call: tests move h.now.
 	clock := func() time.Time { return h.now() }
 	h.accounts = accounts.New(accounts.Deps{Store: d.Store, AuditKey: d.Keys.Audit, Log: d.Log,
-		Hasher: hasher, Vault: vault, Now: clock})
-	h.policy = h.accounts.Policy()
-	h.breaches = breaches.New(breaches.Deps{Store: d.Store, Keys: h.keys, Uploads: d.Imports, Syncs: d.Syncs,
+		Hasher: d.Hasher, Vault: vault, Now: clock})
+	h.breaches = breaches.New(breaches.Deps{Store: d.Store, Keys: d.Keys, Uploads: d.Imports, Syncs: d.Syncs,
 		HIBP: d.HIBP, HIBPKey: d.Config.HIBP.APIKey, Now: clock})
 	h.watchlist = watch.New(watch.Deps{Store: d.Store, Matcher: d.Matcher, Vault: vault, HIBP: d.HIBP,
 		HIBPWatch: d.HIBPWatch, Log: d.Log, Now: clock})

@@ -12,7 +12,7 @@ import (
 // addUser creates an account with password directly in the store.
 func (a *testApp) addUser(name string, role store.Role, password string, mustChange bool) *store.User {
 	a.t.Helper()
-	hash, err := a.h.hasher.Hash(context.Background(), password)
+	hash, err := a.deps.Hasher.Hash(context.Background(), password)
 	if err != nil {
 		a.t.Fatal(err)
 	}

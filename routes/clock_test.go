@@ -15,7 +15,7 @@ func TestHandlersKeepOneClock(t *testing.T) {
 	a := newTestApp(t, nil)
 	clock := time.Now().AddDate(1, 0, 0).UTC().Truncate(time.Second)
 	a.h.now = func() time.Time { return clock }
-	a.h.matcher.Now = a.h.now // serve gives both the machine's clock
+	a.deps.Matcher.Now = a.h.now // serve gives both the machine's clock
 
 	u, s := a.newMember("ursula", "a quiet morning walk")
 	near := func(what string, got, want time.Time) {

@@ -17,7 +17,7 @@ func TestCookieKeyRotation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := &testApp{t: t, app: app, h: h}
+	a := &testApp{t: t, app: app, h: h, deps: d}
 	_, s := a.newMember("alice", "correct horse battery")
 
 	rotated := testKeys()
@@ -31,7 +31,7 @@ func TestCookieKeyRotation(t *testing.T) {
 			t.Fatal(err)
 		}
 		h2.vault = h.vault // the same process: the unlocked key is still in memory
-		return &testApp{t: t, app: app2, h: h2}
+		return &testApp{t: t, app: app2, h: h2, deps: d2}
 	}
 
 	during := restart(rotated)

@@ -31,6 +31,8 @@ type testApp struct {
 	app *fiber.App
 	h   *Handler
 	log *syncBuffer
+	// deps are what the app was built from.
+	deps Deps
 }
 
 type syncBuffer struct {
@@ -136,7 +138,7 @@ func newTestAppWith(t testing.TB, edit func(*config.Config), deps func(*Deps)) *
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testApp{t: t, app: app, h: h, log: logs}
+	return &testApp{t: t, app: app, h: h, log: logs, deps: d}
 }
 
 // do sends req through the app and returns the response with its body read.

@@ -45,7 +45,7 @@ func TestDashboardVisitRunsTheHIBPRecheck(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := &testApp{t: t, app: app, h: h, log: logs}
+	a := &testApp{t: t, app: app, h: h, log: logs, deps: d}
 	u, s := a.newMember("ann", "a long passphrase")
 	if resp, _ := s.watch("ann@example.org"); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("watch: %d", resp.StatusCode)

@@ -30,7 +30,7 @@ func TestAPITermsNeverLogged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := &testApp{t: t, app: app, h: h, log: logs}
+	a := &testApp{t: t, app: app, h: h, log: logs, deps: d}
 	seedSearch(t, a)
 	u, _ := a.newMember("ursula", "a quiet morning walk")
 	valid := storeToken(t, a, u.ID, time.Hour, store.Scopes()...)

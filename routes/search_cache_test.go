@@ -31,7 +31,7 @@ func newCachedSearchApp(t *testing.T, fake *fakeHIBP) *testApp {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testApp{t: t, app: app, h: h, log: logs}
+	return &testApp{t: t, app: app, h: h, log: logs, deps: d}
 }
 
 // One user's search never answers another's from the cache: otherwise

@@ -121,10 +121,10 @@ func TestPasswordChecksAgree(t *testing.T) {
 	}
 	// The password policy knows them too.
 	for _, pw := range []string{pwNTLMCorpus, pwPlain, pwMD5, pwSHA256, pwSHA512, pwNTLM} {
-		if msg := a.h.policy.Check(pw+" long enough", "", ""); msg != "" {
+		if msg := a.h.accounts.Policy().Check(pw+" long enough", "", ""); msg != "" {
 			t.Fatalf("policy refuses an unbreached variant: %s", msg)
 		}
-		if msg := a.h.policy.Check(pw, "", ""); msg == "" {
+		if msg := a.h.accounts.Policy().Check(pw, "", ""); msg == "" {
 			t.Errorf("the password policy accepts %q, which a breach holds", pw)
 		}
 	}

@@ -38,7 +38,7 @@ func newSearchApp(t *testing.T, client *hibp.Client) *testApp {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testApp{t: t, app: app, h: h, log: logs}
+	return &testApp{t: t, app: app, h: h, log: logs, deps: d}
 }
 
 func emailDigest(e string) []byte    { d := breach.EmailDigest([]byte(e)); return d[:] }

@@ -132,11 +132,7 @@ func (h *Handler) signIn(c *fiber.Ctx) error {
 		}
 	}
 	if rehash {
-		newHash, err := h.hasher.Hash(ctx, account.NormalizePassword(f.Password))
-		if err != nil {
-			return err
-		}
-		if err := h.store.SetPasswordHash(ctx, user.ID, newHash); err != nil {
+		if err := h.accounts.Rehash(ctx, user, f.Password); err != nil {
 			return err
 		}
 	}

@@ -29,7 +29,7 @@ func (h *Handler) signUpOpen() bool {
 }
 
 func (h *Handler) validateNewPassword(errs views.FieldErrors, password, confirm, username, email string) {
-	if msg := h.policy.Check(password, username, email); msg != "" {
+	if msg := h.accounts.Policy().Check(password, username, email); msg != "" {
 		errs["new_password"] = msg
 	} else if password != confirm {
 		errs["new_password_confirm"] = "The two passwords differ."

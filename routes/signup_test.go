@@ -212,7 +212,7 @@ func TestSignUpDoesNotTellTakenAddresses(t *testing.T) {
 func TestSignUpDoesNoCostlyWorkUntilTheCode(t *testing.T) {
 	a := newTestApp(t, openSignUp)
 	a.addUser("owner", store.RoleUser, "the owner's password", false)
-	cost := func() [2]int64 { return [2]int64{a.h.hasher.Hashes(), a.h.vault.Runs()} }
+	cost := func() [2]int64 { return [2]int64{a.deps.Hasher.Hashes(), a.h.vault.Runs()} }
 	before := cost()
 
 	owner := a.session()

@@ -515,7 +515,7 @@ func TestTOTPSecretSurvivesKeyRotation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := &testApp{t: t, app: app, h: h, log: logs}
+	a := &testApp{t: t, app: app, h: h, log: logs, deps: d}
 	clock := &tfClock{now: time.Unix(1_800_000_000, 0)}
 	a.h.twoFactor.now = func() time.Time { return clock.now }
 	alice, s := a.newMember("alice", tfPassword)

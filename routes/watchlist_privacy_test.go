@@ -33,7 +33,7 @@ func TestADumpDoesNotRevealTheWatchlist(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := &testApp{t: t, app: app, h: h, log: logs}
+	a := &testApp{t: t, app: app, h: h, log: logs, deps: d}
 	_, s := a.newMember("ursula", "a quiet morning walk")
 	secrets := []string{"tracked.person@example.org", "tracked_user"}
 	for _, v := range []string{"Tracked.Person@Example.org", "tracked_user"} {

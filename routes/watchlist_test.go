@@ -74,7 +74,7 @@ func (a *testApp) importDated(name string, date time.Time, classes []string, ema
 	if err != nil {
 		a.t.Fatal(err)
 	}
-	if _, err := a.h.matcher.MatchBreaches(context.Background(), ids); err != nil {
+	if _, err := a.deps.Matcher.MatchBreaches(context.Background(), ids); err != nil {
 		a.t.Fatal(err)
 	}
 	return ids[0]
@@ -248,7 +248,7 @@ func TestWatchItemsAfterAnAdminReset(t *testing.T) {
 	a := newTestApp(t, nil)
 	u, s := a.newMember("ursula", "a quiet morning walk")
 	s.watch("tracked.person@example.org")
-	hash, err := a.h.hasher.Hash(context.Background(), "reset lantern paper")
+	hash, err := a.deps.Hasher.Hash(context.Background(), "reset lantern paper")
 	if err != nil {
 		t.Fatal(err)
 	}
