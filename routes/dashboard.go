@@ -62,7 +62,7 @@ func (h *Handler) markAlertsSeen(c *fiber.Ctx) error {
 	if err != nil || through <= 0 {
 		return apperr.New(apperr.Invalid, "The form named no alerts.")
 	}
-	if _, err := h.store.MarkAlertsSeen(c.UserContext(), currentUser(c).ID, through, h.now()); err != nil {
+	if err := h.watchlist.MarkSeen(c.UserContext(), currentUser(c).ID, through); err != nil {
 		return err
 	}
 	if isHTMX(c) {

@@ -57,3 +57,10 @@ func (s *Service) EmailAlerts(ctx context.Context, userID int64) (bool, error) {
 func (s *Service) SetEmailAlerts(ctx context.Context, userID int64, on bool) error {
 	return s.store.SetEmailAlerts(ctx, userID, on)
 }
+
+// MarkSeen marks the user's alerts up to through, the newest one a page
+// showed, seen at the Service's clock: alerts raised since stay new.
+func (s *Service) MarkSeen(ctx context.Context, userID, through int64) error {
+	_, err := s.store.MarkAlertsSeen(ctx, userID, through, s.now())
+	return err
+}

@@ -212,3 +212,42 @@ func TestEmailAlertsSetting(t *testing.T) {
 		}
 	}
 }
+
+// TestMarkSeen: the alerts up to the one a page showed are seen at the
+// Service's clock; one raised after stays new, and another user's are
+// not touched.
+func TestMarkSeen(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	u, other := f.newMember(t, "ursula"), f.newMember(t, "otto")
+	for _, m := range []member{u, other} {
+		if _, err := f.s.Add(ctx, m.User, "tracked."+m.Username+"@example.org"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.importEmails(t, "First", clock, "tracked.ursula@example.org", "tracked.otto@example.org")
+	shown, err := f.st.AlertsFor(ctx, u.ID, 10)
+	if err != nil || len(shown) != 1 {
+		t.Fatalf("alerts %+v, %v", shown, err)
+	}
+	f.importEmails(t, "Second", clock, "tracked.ursula@example.org")
+	if err := f.s.MarkSeen(ctx, u.ID, shown[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	alerts, _ := f.st.AlertsFor(ctx, u.ID, 10)
+	for _, a := range alerts {
+		switch a.Breach.Name {
+		case "First":
+			if !a.SeenAt.Equal(clock) {
+				t.Errorf("the shown alert seen at %v, want %v", a.SeenAt, clock)
+			}
+		case "Second":
+			if !a.SeenAt.IsZero() {
+				t.Errorf("the alert raised after the page was drawn is seen at %v", a.SeenAt)
+			}
+		}
+	}
+	if n, _ := f.st.UnseenAlertCount(ctx, other.ID); n != 1 {
+		t.Errorf("the other user's unseen alerts: %d, want 1", n)
+	}
+}
