@@ -3,11 +3,11 @@
 // through it, and the pages sign people up (the address proven by a
 // mailed code first), change roles, statuses, addresses and users'
 // own passwords, sign users in and out, end their sessions, make and revoke
-// their API tokens and turn their two-factor sign-in on and off, so that
-// the rules, the password policy, the clock and the activity log entry are
-// the same whichever door was used. Each change, the sessions and tokens it
-// ends and its log entry are one transaction. account/ keeps the
-// primitives it uses (hashing, policy, keys).
+// their API tokens, and set up, check and turn off their two-factor
+// sign-in, so that the rules, the password policy, the clock and the
+// activity log entry are the same whichever door was used. Each change,
+// the sessions and tokens it ends and its log entry are one transaction.
+// account/ keeps the primitives it uses (hashing, policy, keys, TOTP).
 package accounts
 
 import (
@@ -29,7 +29,11 @@ type Service struct {
 	hasher *account.Hasher
 	vault  *account.Vault
 	policy *account.Policy
-	now    func() time.Time
+	// box seals the two-factor secrets; nil where there is no two-factor
+	// door (the command line).
+	box *account.SecretBox
+	log *slog.Logger
+	now func() time.Time
 	// signUps are the addresses waiting for their sign-up code.
 	signUps *pendingSignUps
 }
@@ -39,7 +43,8 @@ type Service struct {
 type Deps struct {
 	Store    *store.Store
 	AuditKey []byte
-	// Log takes the warnings of breach checks that failed.
+	// Log takes the warnings of breach checks that failed, and of
+	// two-factor secrets that could not be sealed anew.
 	Log *slog.Logger
 	// Hasher hashes passwords; nil makes one with the production costs.
 	Hasher *account.Hasher
@@ -49,6 +54,11 @@ type Deps struct {
 	// Now is the clock of creation times, log entries and token ends; nil
 	// is time.Now. Tests and the pages pass theirs.
 	Now func() time.Time
+	// TOTPBox seals the users' two-factor secrets, the current key sealing
+	// and older ones still opening (see account.NewSecretBox); nil leaves
+	// the two-factor set-up and code checks refused, as the command line,
+	// which has neither, does.
+	TOTPBox *account.SecretBox
 	// PendingSignUps bounds the sign-ups waiting for their code, which
 	// are kept in memory; 0 is 10,000.
 	PendingSignUps int
@@ -62,7 +72,12 @@ func New(d Deps) *Service {
 		hasher: d.Hasher,
 		vault:  d.Vault,
 		policy: NewPolicy(d.Store, d.Log),
+		box:    d.TOTPBox,
+		log:    d.Log,
 		now:    d.Now,
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
 	}
 	if s.hasher == nil {
 		s.hasher = account.NewHasher()
@@ -109,7 +124,8 @@ const (
 	FieldUsername Field = "username"
 	FieldEmail    Field = "email"
 	FieldPassword Field = "password"
-	// FieldCode is the code mailed to a sign-up's address.
+	// FieldCode is a code the user typed: the one mailed to a sign-up's
+	// address, or the one a two-factor app shows.
 	FieldCode Field = "code"
 )
 

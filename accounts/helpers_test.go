@@ -1,6 +1,7 @@
 package accounts_test
 
 import (
+	"bytes"
 	"context"
 	"testing"
 	"time"
@@ -15,6 +16,9 @@ import (
 // clock is the time the tests' Service reads, unless a test moves its
 // fixture's now.
 var clock = time.Date(2031, 4, 5, 6, 7, 8, 0, time.UTC)
+
+// totpKey seals the fixtures' two-factor secrets.
+var totpKey = bytes.Repeat([]byte{0x7c}, 32)
 
 // fixture is a Service over a fresh database, with cheap hashing and keys.
 type fixture struct {
@@ -34,6 +38,9 @@ func newFixtureWith(t *testing.T, d accounts.Deps) *fixture {
 	f := &fixture{st: storetest.New(t), hasher: account.NewHasherCost(1, 64), vault: account.NewVault(10), now: clock}
 	d.Store, d.AuditKey, d.Hasher, d.Vault = f.st, []byte("an audit key of the tests"), f.hasher, f.vault
 	d.Now = func() time.Time { return f.now }
+	if d.TOTPBox == nil {
+		d.TOTPBox = account.NewSecretBox(totpKey)
+	}
 	f.s = accounts.New(d)
 	return f
 }

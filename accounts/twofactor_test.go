@@ -6,17 +6,21 @@ import (
 	"strconv"
 	"testing"
 
+	"pcmt/account"
 	"pcmt/accounts"
 	"pcmt/store"
 	"pcmt/store/storetest"
 )
 
-// pending starts a two-factor enrolment of by's, as the set-up page does.
-func (f *fixture) pending(t *testing.T, by accounts.Self) {
+// pending starts a two-factor enrolment of by's, as the set-up page does,
+// and returns its secret.
+func (f *fixture) pending(t *testing.T, by accounts.Self) []byte {
 	t.Helper()
-	if err := f.st.SetPendingTOTP(context.Background(), by.UserID, []byte("a sealed secret"), clock); err != nil {
+	secret, err := f.s.StartTwoFactorSetup(context.Background(), by)
+	if err != nil {
 		t.Fatal(err)
 	}
+	return secret
 }
 
 func (f *fixture) totp(t *testing.T, by accounts.Self) *store.TOTP {
@@ -40,42 +44,56 @@ func (f *fixture) codesLeft(t *testing.T, by accounts.Self) int {
 	return n
 }
 
+// enable turns by's two-factor sign-in on with the code of the Service's
+// clock, and returns the secret and the recovery codes.
+func (f *fixture) enable(t *testing.T, by accounts.Self) ([]byte, []string) {
+	t.Helper()
+	secret := f.pending(t, by)
+	codes, err := f.s.EnableTwoFactor(context.Background(), by, account.TOTPCode(secret, account.TOTPStep(f.now)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return secret, codes
+}
+
 // enabled is a member with two-factor sign-in on, and their recovery codes.
 func enabled(t *testing.T) (*fixture, accounts.Self, []string) {
 	t.Helper()
 	f, by := member(t)
-	f.pending(t, by)
-	codes, err := f.s.EnableTwoFactor(context.Background(), by, 42)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, codes := f.enable(t, by)
 	return f, by, codes
 }
 
-// TestEnableTwoFactor: the enrolment turns on at the Service's clock with
-// its recovery codes and log entry, or stays pending.
+// TestEnableTwoFactor: the right code turns the enrolment on at the
+// Service's clock, spending its step, with its recovery codes and log
+// entry; a refused log leaves it pending.
 func TestEnableTwoFactor(t *testing.T) {
 	f, by := member(t)
 	ctx := context.Background()
-	f.pending(t, by)
+	secret := f.pending(t, by)
+	right := account.TOTPCode(secret, account.TOTPStep(clock))
 	storetest.RefuseActivity(t, f.st, store.EventTOTPEnabled)
-	if _, err := f.s.EnableTwoFactor(ctx, by, 42); err == nil {
+	if _, err := f.s.EnableTwoFactor(ctx, by, right); err == nil {
 		t.Fatal("turned on with the log refused")
 	}
 	if f.totp(t, by).Enabled() || f.codesLeft(t, by) != 0 {
 		t.Fatal("two-factor sign-in turned on unlogged")
 	}
 
-	f, by, codes := enabled(t)
+	f, by = member(t)
+	secret = f.pending(t, by)
+	// Typed as people type it, spaced.
+	right = account.TOTPCode(secret, account.TOTPStep(clock))
+	codes, err := f.s.EnableTwoFactor(ctx, by, right[:3]+" "+right[3:])
+	if err != nil {
+		t.Fatal(err)
+	}
 	row := f.totp(t, by)
-	if !row.Enabled() || !row.EnabledAt.Equal(clock) || row.LastStep != 42 || len(codes) == 0 || f.codesLeft(t, by) != len(codes) {
+	if !row.Enabled() || !row.EnabledAt.Equal(clock) || row.LastStep != account.TOTPStep(clock) ||
+		len(codes) != account.RecoveryCodeCount || f.codesLeft(t, by) != len(codes) {
 		t.Fatalf("after enabling: %+v, %d codes, %d left", row, len(codes), f.codesLeft(t, by))
 	}
 	f.logged(t, by, store.EventTOTPEnabled, "")
-
-	if _, err := f.s.EnableTwoFactor(ctx, by, 43); !errors.Is(err, store.ErrNotFound) {
-		t.Fatalf("enabled twice: %v", err)
-	}
 }
 
 // TestDisableTwoFactor: turning it off drops the codes and is logged, or

@@ -87,8 +87,8 @@ type Handler struct {
 	ranges *rangeapi.Server
 	// tokenRate bounds each API token's requests per minute.
 	tokenRate *tokenLimiter
-	// twoFactor seals TOTP secrets and keeps sign-ins waiting for a code.
-	twoFactor *twoFactor
+	// pendingSignIns are the sign-ins waiting for their second factor.
+	pendingSignIns *pendingSignIns
 	// imports runs uploaded breach files; nil when uploads are off.
 	imports *breach.Jobs
 	// syncs runs corpus syncs; nil when the sync button is off.
@@ -185,7 +185,6 @@ func newHandler(d Deps) (*Handler, error) {
 		vault:     vault,
 		tokenRate: newTokenLimiter(d.Config.API.TokenRateLimit),
 		throttle:  account.NewThrottle(nil),
-		twoFactor: newTwoFactor(d.Keys),
 		audit:     d.Store.Auditor(d.Keys.Audit),
 		bootID:    newBootID(),
 		imports:   d.Imports,
@@ -203,8 +202,12 @@ func newHandler(d Deps) (*Handler, error) {
 	}
 	// One clock for every rule, read at each call: tests move h.now.
 	clock := func() time.Time { return h.now() }
+	h.pendingSignIns = newPendingSignIns(clock)
+	// The cookie encryption keys seal the TOTP secrets too: the old key
+	// still opens them, and a sign-in seals them anew.
 	h.accounts = accounts.New(accounts.Deps{Store: d.Store, AuditKey: d.Keys.Audit, Log: d.Log,
-		Hasher: d.Hasher, Vault: vault, Now: clock})
+		Hasher: d.Hasher, Vault: vault, Now: clock,
+		TOTPBox: account.NewSecretBox(d.Keys.CookieEncr, d.Keys.OldCookieEncr)})
 	h.breaches = breaches.New(breaches.Deps{Store: d.Store, Keys: d.Keys, Uploads: d.Imports, Syncs: d.Syncs,
 		HIBP: d.HIBP, HIBPKey: d.Config.HIBP.APIKey, Now: clock})
 	h.watchlist = watch.New(watch.Deps{Store: d.Store, Matcher: d.Matcher, Vault: vault, HIBP: d.HIBP,

@@ -86,7 +86,7 @@ func (h *Handler) endSession(ctx context.Context, userID int64, hash []byte) {
 // otherwise become sessions after the revocation.
 func (h *Handler) forgetKeys(userID int64, except []byte) {
 	h.vault.DropUser(userID, except)
-	h.twoFactor.pending.dropUser(userID)
+	h.pendingSignIns.dropUser(userID)
 }
 
 // currentUser is the signed-in user, or nil.

@@ -2,21 +2,18 @@ package routes
 
 import (
 	"errors"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"pcmt/account"
 	"pcmt/accounts"
+	"pcmt/apperr"
 	"pcmt/store"
 	"pcmt/views"
 )
 
 // totpIssuer names the instance in authenticator apps.
 const totpIssuer = "pcmt"
-
-// pendingEnrolmentTTL is how long a QR code shown at set-up stays good.
-const pendingEnrolmentTTL = 30 * time.Minute
 
 // showTwoFactor shows whether two-factor sign-in is on, with the forms to
 // turn it on, make new recovery codes or turn it off.
@@ -58,8 +55,8 @@ func (h *Handler) confirmPassword(c *fiber.Ctx, field string) (views.FieldErrors
 	return views.FieldErrors{field: msg}, status, nil
 }
 
-// setupTwoFactor starts an enrolment: a new secret, sealed and kept as
-// pending until a code from the app proves the app has it.
+// setupTwoFactor starts an enrolment after the password and shows its
+// secret as a QR code.
 func (h *Handler) setupTwoFactor(c *fiber.Ctx) error {
 	user := currentUser(c)
 	if errs, status, err := h.confirmPassword(c, "setup-password"); err != nil || errs != nil {
@@ -68,9 +65,8 @@ func (h *Handler) setupTwoFactor(c *fiber.Ctx) error {
 		}
 		return h.renderTwoFactor(c, status, errs)
 	}
-	secret := account.NewTOTPSecret()
-	sealed := h.twoFactor.box.Seal(user.ID, secret)
-	if err := h.store.SetPendingTOTP(c.UserContext(), user.ID, sealed, h.twoFactor.now()); err != nil {
+	secret, err := h.accounts.StartTwoFactorSetup(c.UserContext(), h.self(c, user.ID))
+	if err != nil {
 		return err
 	}
 	return h.renderSetup(c, fiber.StatusOK, user, secret, nil)
@@ -86,40 +82,29 @@ func (h *Handler) renderSetup(c *fiber.Ctx, status int, user *store.User, secret
 	return render(c, status, views.TwoFactorSetupPage(h.page(c, "Set up two-factor sign-in"), s))
 }
 
-// enableTwoFactor checks the first code from the app against the pending
-// secret, turns two-factor sign-in on and shows the recovery codes, once.
+// enableTwoFactor turns two-factor sign-in on with the first code from the
+// app and shows the recovery codes, once; a refused code shows the set-up
+// again, and a set-up gone (expired, never started, already on) sends the
+// user back to start it.
 func (h *Handler) enableTwoFactor(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	user := currentUser(c)
-	row, err := h.store.TOTP(ctx, user.ID)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		h.flash(c, views.FlashInfo, "Start the set-up again: no QR code is waiting for a code.")
-		return redirect(c, "/settings/2fa")
-	case err != nil:
-		return err
-	case row.Enabled():
-		h.flash(c, views.FlashInfo, "Two-factor sign-in is already on.")
-		return redirect(c, "/settings/2fa")
-	case h.twoFactor.now().Sub(row.CreatedAt) > pendingEnrolmentTTL:
-		h.flash(c, views.FlashInfo, "That QR code has expired. Start the set-up again.")
-		return redirect(c, "/settings/2fa")
+	by := h.self(c, user.ID)
+	codes, err := h.accounts.EnableTwoFactor(ctx, by, c.FormValue("code"))
+	var refused accounts.Refused
+	if errors.As(err, &refused) {
+		var secret []byte
+		if secret, err = h.accounts.PendingTwoFactor(ctx, by); err == nil {
+			return h.renderSetup(c, fiber.StatusUnprocessableEntity, user, secret,
+				views.FieldErrors{"code": refused[accounts.FieldCode]})
+		}
 	}
-	secret, _, err := h.twoFactor.box.Open(user.ID, row.Sealed)
-	if err != nil {
-		return err
+	for _, gone := range []*apperr.Error{accounts.ErrNoEnrolment, accounts.ErrTwoFactorOn, accounts.ErrEnrolmentExpired} {
+		if errors.Is(err, gone) {
+			h.flash(c, views.FlashInfo, gone.Message)
+			return redirect(c, "/settings/2fa")
+		}
 	}
-	code, ok := account.ParseTOTPCode(c.FormValue("code"))
-	if !ok {
-		return h.renderSetup(c, fiber.StatusUnprocessableEntity, user, secret,
-			views.FieldErrors{"code": "Enter the 6-digit code your app shows."})
-	}
-	step, ok := account.VerifyTOTP(secret, code, h.twoFactor.now(), row.LastStep)
-	if !ok {
-		return h.renderSetup(c, fiber.StatusUnprocessableEntity, user, secret,
-			views.FieldErrors{"code": "This code is not right. Check that your phone’s clock is correct, and enter the newest code."})
-	}
-	codes, err := h.accounts.EnableTwoFactor(ctx, h.self(c, user.ID), step)
 	if err != nil {
 		return err
 	}

@@ -13,7 +13,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"pcmt/account"
-	"pcmt/config"
 	"pcmt/store"
 	"pcmt/views"
 )
@@ -21,27 +20,14 @@ import (
 // pendingSignInTTL is how long a sign-in waits for its second factor.
 const pendingSignInTTL = 5 * time.Minute
 
-// twoFactor is what two-factor sign-in needs besides the store: the box
-// that seals TOTP secrets and the sign-ins waiting for their code.
-type twoFactor struct {
-	box     *account.SecretBox
-	pending *pendingSignIns
-	now     func() time.Time
-}
-
-func newTwoFactor(k config.Keys) *twoFactor {
-	return &twoFactor{
-		box:     account.NewSecretBox(k.CookieEncr, k.OldCookieEncr),
-		pending: newPendingSignIns(time.Now),
-		now:     time.Now,
-	}
-}
-
 // pendingSignIns are sign-ins whose password was right, waiting for the
 // second factor. They live in memory only, because they hold the user's
 // unwrapped key, which must never reach a cookie, the database or a log;
 // the browser holds a random token naming its entry. A restart forgets
-// them: the user types the password again.
+// them: the user types the password again. They stay here, not in
+// accounts/, because they are the session's plumbing: a cookie's token,
+// the throttle keys of the password step and the key the vault takes
+// over; nothing of them reaches the store or the log.
 type pendingSignIns struct {
 	now     func() time.Time
 	mu      sync.Mutex
@@ -120,7 +106,7 @@ func (h *Handler) pendingSignIn(c *fiber.Ctx) (pendingSignIn, []byte, bool) {
 	if !ok {
 		return pendingSignIn{}, nil, false
 	}
-	p, ok := h.twoFactor.pending.get(token)
+	p, ok := h.pendingSignIns.get(token)
 	return p, token, ok
 }
 
@@ -135,7 +121,7 @@ func (h *Handler) passwordProven(c *fiber.Ctx, user *store.User, limits signInLi
 	if err != nil {
 		return err
 	}
-	token := h.twoFactor.pending.add(pendingSignIn{userID: user.ID, limits: limits, identity: identity})
+	token := h.pendingSignIns.add(pendingSignIn{userID: user.ID, limits: limits, identity: identity})
 	if err := h.cookies.pending.set(c, token, h.now()); err != nil {
 		return err
 	}
@@ -178,7 +164,7 @@ func (h *Handler) signInTwoFactor(c *fiber.Ctx) error {
 	}
 	user, err := h.store.User(ctx, p.userID)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && user.Disabled) {
-		h.twoFactor.pending.drop(token)
+		h.pendingSignIns.drop(token)
 		return h.restartSignIn(c)
 	}
 	if err != nil {
@@ -208,7 +194,7 @@ func (h *Handler) signInTwoFactor(c *fiber.Ctx) error {
 	var right, byRecovery bool
 	var left int
 	if isTOTP {
-		right, err = h.checkTOTP(c, user.ID, code)
+		right, err = h.accounts.VerifyTwoFactor(ctx, h.self(c, user.ID), code)
 	} else {
 		right, left, err = h.accounts.UseRecoveryCode(ctx, h.self(c, user.ID), recovery)
 		byRecovery = true
@@ -225,7 +211,7 @@ func (h *Handler) signInTwoFactor(c *fiber.Ctx) error {
 
 	h.throttle.Succeed(p.limits.clear)
 	h.throttle.Succeed(p.limits.code)
-	h.twoFactor.pending.drop(token)
+	h.pendingSignIns.drop(token)
 	h.cookies.pending.clear(c)
 	if byRecovery {
 		kind := views.FlashInfo
@@ -236,37 +222,4 @@ func (h *Handler) signInTwoFactor(c *fiber.Ctx) error {
 			" left. Make new ones under Settings → Two-factor sign-in.")
 	}
 	return h.finishSignIn(c, user, p.identity)
-}
-
-// checkTOTP verifies a code against the user's enabled secret and spends
-// its time step, so that the same code can't be used twice.
-func (h *Handler) checkTOTP(c *fiber.Ctx, userID int64, code string) (bool, error) {
-	ctx := c.UserContext()
-	row, err := h.store.TOTP(ctx, userID)
-	if errors.Is(err, store.ErrNotFound) {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	if !row.Enabled() {
-		return false, nil
-	}
-	secret, stale, err := h.twoFactor.box.Open(userID, row.Sealed)
-	if err != nil {
-		return false, err
-	}
-	step, ok := account.VerifyTOTP(secret, code, h.twoFactor.now(), row.LastStep)
-	if !ok {
-		return false, nil
-	}
-	if ok, err = h.store.UseTOTPStep(ctx, userID, step); err != nil || !ok {
-		return false, err
-	}
-	if stale {
-		if err := h.store.ResealTOTP(ctx, userID, h.twoFactor.box.Seal(userID, secret)); err != nil {
-			h.log.Error("reseal totp secret", "err", err, "request_id", requestIDOf(c))
-		}
-	}
-	return true, nil
 }

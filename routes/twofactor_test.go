@@ -18,14 +18,14 @@ import (
 	"rsc.io/qr"
 
 	"pcmt/account"
-	"pcmt/config"
+	"pcmt/accounts"
 	"pcmt/store"
 )
 
 const tfPassword = "correct horse battery"
 
-// tfClock pins the two-factor clock of an app, so that tests choose which
-// time step a code belongs to.
+// tfClock pins the clock of an app, so that tests choose which time step
+// a code belongs to.
 type tfClock struct{ now time.Time }
 
 func (c *tfClock) step() int64 { return account.TOTPStep(c.now) }
@@ -34,7 +34,7 @@ func newTwoFactorApp(t *testing.T) (*testApp, *tfClock) {
 	t.Helper()
 	a := newTestApp(t, nil)
 	clock := &tfClock{now: time.Unix(1_800_000_000, 0)}
-	a.h.twoFactor.now = func() time.Time { return clock.now }
+	a.h.now = func() time.Time { return clock.now }
 	return a, clock
 }
 
@@ -183,7 +183,7 @@ func TestTwoFactorEnrolment(t *testing.T) {
 	}
 
 	// An expired set-up must be started again.
-	clock.now = clock.now.Add(pendingEnrolmentTTL + time.Minute)
+	clock.now = clock.now.Add(accounts.EnrolmentTTL + time.Minute)
 	resp, _ = s.post("/settings/2fa", "/settings/2fa/enable", url.Values{"code": {account.TOTPCode(secret2, clock.step())}})
 	if resp.StatusCode != http.StatusSeeOther || location(resp) != "/settings/2fa" {
 		t.Fatalf("expired set-up: %d → %s", resp.StatusCode, location(resp))
@@ -340,10 +340,8 @@ func TestTwoFactorSignInExpires(t *testing.T) {
 	a, clock := newTwoFactorApp(t)
 	_, s := a.newMember("alice", tfPassword)
 	e := enableTwoFactor(t, s, clock)
-	pendingNow := time.Now()
-	a.h.twoFactor.pending.now = func() time.Time { return pendingNow }
 	b := passwordStep(t, a)
-	pendingNow = pendingNow.Add(pendingSignInTTL + time.Second)
+	clock.now = clock.now.Add(pendingSignInTTL + time.Second)
 	resp, _ := b.post("/signin", "/signin/2fa", url.Values{"code": {account.TOTPCode(e.secret, clock.step()+1)}})
 	if resp.StatusCode != http.StatusSeeOther || location(resp) != "/signin" || !signedOut(t, b) {
 		t.Fatalf("expired pending sign-in: %d → %s", resp.StatusCode, location(resp))
@@ -517,7 +515,7 @@ func TestTOTPSecretSurvivesKeyRotation(t *testing.T) {
 	}
 	a := &testApp{t: t, app: app, h: h, log: logs, deps: d}
 	clock := &tfClock{now: time.Unix(1_800_000_000, 0)}
-	a.h.twoFactor.now = func() time.Time { return clock.now }
+	a.h.now = func() time.Time { return clock.now }
 	alice, s := a.newMember("alice", tfPassword)
 	e := enableTwoFactor(t, s, clock)
 	before, err := a.h.store.TOTP(ctx, alice.ID)
@@ -525,8 +523,17 @@ func TestTOTPSecretSurvivesKeyRotation(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// The restart after the rotation: a new cookie encryption key, the old
+	// one kept as OldCookieEncr, the same database.
 	newKey := testKeys().CookieEncr
-	a.h.twoFactor.box = newTwoFactor(config.Keys{CookieEncr: newKey, OldCookieEncr: d.Keys.CookieEncr}).box
+	rotated := d
+	rotated.Keys.CookieEncr, rotated.Keys.OldCookieEncr = newKey, d.Keys.CookieEncr
+	app, h, err = newApp(rotated)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a = &testApp{t: t, app: app, h: h, log: logs, deps: rotated}
+	a.h.now = func() time.Time { return clock.now }
 	b := passwordStep(t, a)
 	if resp, _ := postCode(b, account.TOTPCode(e.secret, clock.step()+1)); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("sign-in after the rotation: %d", resp.StatusCode)
