@@ -185,6 +185,27 @@ func (s *Service) UseRecoveryCode(ctx context.Context, by Self, code string) (us
 		func(left int) string { return plural(left, "code left", "codes left") })
 }
 
+// TwoFactorState is whether an account signs in with a second factor.
+type TwoFactorState struct {
+	On        bool
+	Since     time.Time // when it was turned on
+	CodesLeft int       // unused recovery codes
+}
+
+// TwoFactor is userID's two-factor state: off while a set-up waits for its
+// first code, as when none was started.
+func (s *Service) TwoFactor(ctx context.Context, userID int64) (TwoFactorState, error) {
+	row, err := s.store.TOTP(ctx, userID)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !row.Enabled()) {
+		return TwoFactorState{}, nil
+	}
+	if err != nil {
+		return TwoFactorState{}, err
+	}
+	left, err := s.store.RecoveryCodesLeft(ctx, userID)
+	return TwoFactorState{On: true, Since: row.EnabledAt, CodesLeft: left}, err
+}
+
 func recoveryDigests(codes []string) [][]byte {
 	out := make([][]byte, len(codes))
 	for i, code := range codes {

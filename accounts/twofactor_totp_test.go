@@ -222,3 +222,36 @@ func TestVerifyTwoFactorReseals(t *testing.T) {
 		t.Fatal("the old key still opens the resealed secret")
 	}
 }
+
+// TestTwoFactorState: off with no set-up and while one waits for its first
+// code; on from the enabling code's time, with the recovery codes left.
+func TestTwoFactorState(t *testing.T) {
+	f, by := member(t)
+	ctx := context.Background()
+	state := func() accounts.TwoFactorState {
+		t.Helper()
+		s, err := f.s.TwoFactor(ctx, by.UserID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	if s := state(); s.On {
+		t.Fatalf("no set-up: %+v", s)
+	}
+	f.pending(t, by)
+	if s := state(); s.On {
+		t.Fatalf("a set-up waiting for its code: %+v", s)
+	}
+	_, codes := f.enable(t, by)
+	if s := state(); !s.On || !s.Since.Equal(f.now) || s.CodesLeft != len(codes) {
+		t.Fatalf("on: %+v, want since %v with %d codes", s, f.now, len(codes))
+	}
+	code, _ := account.ParseRecoveryCode(codes[0])
+	if used, _, err := f.s.UseRecoveryCode(ctx, by, code); !used || err != nil {
+		t.Fatalf("recovery code: %v %v", used, err)
+	}
+	if s := state(); s.CodesLeft != len(codes)-1 {
+		t.Fatalf("after one code: %+v", s)
+	}
+}

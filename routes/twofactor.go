@@ -25,16 +25,11 @@ func (h *Handler) renderTwoFactor(c *fiber.Ctx, status int, errs views.FieldErro
 	ctx := c.UserContext()
 	user := currentUser(c)
 	s := views.TwoFactorStatus{Errors: errs}
-	row, err := h.store.TOTP(ctx, user.ID)
-	switch {
-	case err == nil && row.Enabled():
-		s.Enabled, s.EnabledAt = true, row.EnabledAt
-		if s.CodesLeft, err = h.store.RecoveryCodesLeft(ctx, user.ID); err != nil {
-			return err
-		}
-	case err != nil && !errors.Is(err, store.ErrNotFound):
+	state, err := h.accounts.TwoFactor(ctx, user.ID)
+	if err != nil {
 		return err
 	}
+	s.Enabled, s.EnabledAt, s.CodesLeft = state.On, state.Since, state.CodesLeft
 	return render(c, status, views.TwoFactor(h.page(c, "Two-factor sign-in"), s))
 }
 

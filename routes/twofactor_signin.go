@@ -114,12 +114,12 @@ func (h *Handler) pendingSignIn(c *fiber.Ctx) (pendingSignIn, []byte, bool) {
 // into a session, or, when the user has two-factor sign-in on, to the
 // page that asks for the code. No session exists until then.
 func (h *Handler) passwordProven(c *fiber.Ctx, user *store.User, limits signInLimits, identity *age.X25519Identity) error {
-	row, err := h.store.TOTP(c.UserContext(), user.ID)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && !row.Enabled()) {
-		return h.finishSignIn(c, user, identity)
-	}
+	state, err := h.accounts.TwoFactor(c.UserContext(), user.ID)
 	if err != nil {
 		return err
+	}
+	if !state.On {
+		return h.finishSignIn(c, user, identity)
 	}
 	token := h.pendingSignIns.add(pendingSignIn{userID: user.ID, limits: limits, identity: identity})
 	if err := h.cookies.pending.set(c, token, h.now()); err != nil {
