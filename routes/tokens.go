@@ -12,7 +12,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"pcmt/accounts"
-	"pcmt/apperr"
 	"pcmt/store"
 	"pcmt/views"
 )
@@ -131,9 +130,9 @@ func (h *Handler) createToken(c *fiber.Ctx) error {
 // not exist for them (404).
 func (h *Handler) revokeToken(c *fiber.Ctx) error {
 	user := currentUser(c)
-	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return apperr.ErrNotFound
+	id, err := pathID(c)
+	if err != nil {
+		return err
 	}
 	if err := h.accounts.RevokeToken(c.UserContext(), h.self(c, user.ID), id); err != nil {
 		return err
