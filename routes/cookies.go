@@ -78,7 +78,7 @@ func newCookieJar(cfg *config.Config, k config.Keys) cookieJar {
 		session: cookie(cookieName(cfg, cfg.Session.CookieName), sessionCodecs, sessionAge, lax),
 		device:  cookie(cookieName(cfg, "pcmt_device"), cookieCodecs(k, deviceCookieMaxAge), deviceCookieMaxAge, fiber.CookieSameSiteStrictMode),
 		flash:   cookie(flashCookie, sessionCodecs, flashTTL, lax),
-		signUp:  cookie(cookieName(cfg, "pcmt_signup"), sessionCodecs, accounts.SignUpTTL, lax), // as long as the code works,
+		signUp:  cookie(cookieName(cfg, "pcmt_signup"), sessionCodecs, accounts.SignUpTTL, lax), // as long as the code works
 		pending: cookie(cookieName(cfg, "pcmt_2fa"), sessionCodecs, pendingSignInTTL, lax),
 	}
 }
