@@ -164,7 +164,7 @@ func AdminImportJob(p Page, j ImportJobView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if j.Sync {
-				templ_7745c5c3_Err = breachFact("Source", j.Source, "job-source").Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = fact("Source", j.Source, "job-source").Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -172,12 +172,12 @@ func AdminImportJob(p Page, j ImportJobView) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = breachFact("Corpus", j.Mode, "job-mode").Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = fact("Corpus", j.Mode, "job-mode").Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = breachFact("Format", orDetect(j.Format), "job-format").Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = fact("Format", orDetect(j.Format), "job-format").Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -185,12 +185,12 @@ func AdminImportJob(p Page, j ImportJobView) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = breachFact("Size", config.ByteSize(j.FileSize).Human(), "job-size").Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = fact("Size", config.ByteSize(j.FileSize).Human(), "job-size").Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = breachFact("Submitted", stamp(j.CreatedAt), "job-created").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = fact("Submitted", stamp(j.CreatedAt), "job-created").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -341,42 +341,42 @@ func ImportJobPanel(j ImportJobView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = breachFact("Ranges", count(j.BytesDone)+" of "+count(j.FileSize)+" ("+strconv.Itoa(j.Percent())+" %)", "job-ranges").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = fact("Ranges", count(j.BytesDone)+" of "+count(j.FileSize)+" ("+strconv.Itoa(j.Percent())+" %)", "job-ranges").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = breachFact("Rate", j.Rate(), "job-rate").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = fact("Rate", j.Rate(), "job-rate").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			if j.Finished() {
-				templ_7745c5c3_Err = breachFact("Time", j.Elapsed(), "job-time").Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = fact("Time", j.Elapsed(), "job-time").Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = breachFact("Time left", j.ETA(), "job-eta").Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = fact("Time left", j.ETA(), "job-eta").Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = breachFact("Hashes written", count(j.Records), "job-records").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = fact("Hashes written", count(j.Records), "job-records").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = breachFact("Fetched", count(j.RangesFetched), "job-fetched").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = fact("Fetched", count(j.RangesFetched), "job-fetched").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = breachFact("Unchanged (304)", count(j.RangesUnchanged), "job-unchanged").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = fact("Unchanged (304)", count(j.RangesUnchanged), "job-unchanged").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = breachFact("Changed", count(j.RangesChanged), "job-changed").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = fact("Changed", count(j.RangesChanged), "job-changed").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = breachFact("Failed", count(j.RangesFailed), "job-failed").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = fact("Failed", count(j.RangesFailed), "job-failed").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -415,34 +415,34 @@ func ImportJobPanel(j ImportJobView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = breachFact("Read", config.ByteSize(j.BytesDone).Human()+" of "+config.ByteSize(j.FileSize).Human()+" ("+strconv.Itoa(j.Percent())+" %)", "job-bytes").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = fact("Read", config.ByteSize(j.BytesDone).Human()+" of "+config.ByteSize(j.FileSize).Human()+" ("+strconv.Itoa(j.Percent())+" %)", "job-bytes").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = breachFact("Records", count(j.Records), "job-records").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = fact("Records", count(j.Records), "job-records").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = breachFact("Rate", j.Rate(), "job-rate").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = fact("Rate", j.Rate(), "job-rate").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			if j.Finished() {
-				templ_7745c5c3_Err = breachFact("Time", j.Elapsed(), "job-time").Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = fact("Time", j.Elapsed(), "job-time").Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = breachFact("Time left", j.ETA(), "job-eta").Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = fact("Time left", j.ETA(), "job-eta").Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = breachFact("Skipped", count(j.Skipped), "job-skipped").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = fact("Skipped", count(j.Skipped), "job-skipped").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = breachFact("Invalid", count(j.Invalid), "job-invalid").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = fact("Invalid", count(j.Invalid), "job-invalid").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -621,27 +621,27 @@ func AdminBreach(p Page, b BreachView, f AdminBreachForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = breachFact("Name", b.Name, "breach-name").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = fact("Name", b.Name, "breach-name").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = breachFact("Added", stamp(b.AddedAt), "breach-added").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = fact("Added", stamp(b.AddedAt), "breach-added").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = breachFact("Modified", stamp(b.ModifiedAt), "breach-modified").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = fact("Modified", stamp(b.ModifiedAt), "breach-modified").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = breachFact("Records stored", count(b.Records), "breach-records").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = fact("Records stored", count(b.Records), "breach-records").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = breachFact("Skipped", count(b.Skipped), "breach-skipped").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = fact("Skipped", count(b.Skipped), "breach-skipped").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = breachFact("Invalid", count(b.Invalid), "breach-invalid").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = fact("Invalid", count(b.Invalid), "breach-invalid").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -180,15 +180,15 @@ func Breaches(p Page, list []BreachView) templ.Component {
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
-					templ_7745c5c3_Err = breachFact("Breach date", day(b.Date), "breach-date").Render(ctx, templ_7745c5c3_Buffer)
+					templ_7745c5c3_Err = fact("Breach date", day(b.Date), "breach-date").Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
-					templ_7745c5c3_Err = breachFact("Added", day(b.AddedAt), "breach-added").Render(ctx, templ_7745c5c3_Buffer)
+					templ_7745c5c3_Err = fact("Added", day(b.AddedAt), "breach-added").Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
-					templ_7745c5c3_Err = breachFact("Records", count(b.Records), "breach-records").Render(ctx, templ_7745c5c3_Buffer)
+					templ_7745c5c3_Err = fact("Records", count(b.Records), "breach-records").Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
@@ -279,26 +279,26 @@ func Breach(p Page, b BreachView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = breachFact("Name", b.Name, "breach-name").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = fact("Name", b.Name, "breach-name").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			if b.Domain != "" {
-				templ_7745c5c3_Err = breachFact("Domain", b.Domain, "breach-domain").Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = fact("Domain", b.Domain, "breach-domain").Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = breachFact("Breach date", day(b.Date), "breach-date").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = fact("Breach date", day(b.Date), "breach-date").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = breachFact("Added", day(b.AddedAt), "breach-added").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = fact("Added", day(b.AddedAt), "breach-added").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			if b.HashType != "" {
-				templ_7745c5c3_Err = breachFact("Hash type", b.HashType, "breach-hash-type").Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = fact("Hash type", b.HashType, "breach-hash-type").Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

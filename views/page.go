@@ -4,8 +4,8 @@
 // files are parts several resources share, and none of them holds a page:
 // layout.templ (the frame of every page), page.go (what every page needs),
 // forms.templ (fields, buttons, messages), admin.templ (the admin pages'
-// tabs, sections and badges), breach_facts.templ (a breach's facts and
-// badges), charts.templ and helpers.go (formatting).
+// tabs, sections and badges), facts.templ (description lists' terms, a
+// breach's badges and data classes), charts.templ and helpers.go (formatting).
 package views
 
 // Page is what every full page needs besides its own content.

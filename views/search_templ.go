@@ -560,11 +560,11 @@ func SearchHitItem(hit SearchHit) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = breachFact("Breach date", day(hit.Date), "hit-date").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = fact("Breach date", day(hit.Date), "hit-date").Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = breachFact("Source", hit.Source, "hit-source").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = fact("Source", hit.Source, "hit-source").Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
