@@ -94,9 +94,6 @@ func (r *PwnedSyncRange) Add(digest []byte, count uint64) error {
 	return nil
 }
 
-// Len is how many hashes have been added.
-func (r *PwnedSyncRange) Len() int { return len(r.rows.counts) }
-
 // PwnedSyncCounts is what a commit of synced ranges did.
 type PwnedSyncCounts struct {
 	Fetched   int64 // ranges answered in full

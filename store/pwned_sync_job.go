@@ -52,7 +52,7 @@ func (s *Store) BeginPwnedSync(ctx context.Context, c PwnedSyncClaim, live func(
 }
 
 func beginPwnedSync(ctx context.Context, tx *sql.Tx, c PwnedSyncClaim, live func(ImportJob) bool, now time.Time) (job ImportJob, resumed bool, err error) {
-	running, err := jobsTx(ctx, tx, `SELECT `+jobColumns+` FROM import_jobs
+	running, err := list(ctx, tx, "running syncs", scanJob, `SELECT `+jobColumns+` FROM import_jobs
 		WHERE format = ? AND state IN ('queued', 'running') ORDER BY id`, SyncFormat)
 	if err != nil {
 		return job, false, err
@@ -113,21 +113,4 @@ func (s *Store) FinishPwnedSync(ctx context.Context, job int64, state JobState, 
 		}
 		return finishJob(ctx, tx, job, state, errText, summary, -1, now)
 	}))
-}
-
-func jobsTx(ctx context.Context, tx *sql.Tx, q string, args ...any) ([]ImportJob, error) {
-	rows, err := tx.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []ImportJob
-	for rows.Next() {
-		j, err := scanJob(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, j)
-	}
-	return out, rows.Err()
 }
