@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"time"
 
 	"pcmt/apperr"
 	"pcmt/store"
@@ -28,7 +27,7 @@ func (y *yamlCollector) Skip(Kind, int64) {
 // breach's details follow (CheckDetails); the parser checked only their
 // form.
 func (y *yamlCollector) Document(doc int, m Meta) error {
-	if errs := CheckDetails(Details{Name: m.Name, Date: m.Time, Description: m.Description}, time.Now()); len(errs) > 0 {
+	if errs := CheckDetails(Details{Name: m.Name, Date: m.Time, Description: m.Description}, y.im.now()); len(errs) > 0 {
 		fe := *errs[0]
 		if fe.Field == "date" {
 			fe.Field = "time" // the document's key
