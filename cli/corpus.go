@@ -8,6 +8,7 @@ import (
 
 	"pcmt/breach"
 	"pcmt/breaches"
+	"pcmt/config"
 	"pcmt/hibp"
 	"pcmt/store"
 )
@@ -48,8 +49,7 @@ func runCorpus(ctx context.Context, args []string, io IO) error {
 		return err
 	}
 	defer st.Close()
-	fetcher, err := hibp.NewRangeFetcher(hibp.RangeFetcherOptions{URL: cfg.HIBP.PasswordsURL,
-		UserAgent: "pcmt/" + version() + " (corpus sync)", Connections: workers})
+	fetcher, err := syncFetcher(cfg, workers)
 	if err != nil {
 		return err
 	}
@@ -81,4 +81,11 @@ func corpusSync(ctx context.Context, s *breach.Syncer, syncs *breaches.Service, 
 	}
 	fmt.Fprintln(io.Stdout, sum)
 	return nil
+}
+
+// syncFetcher is the range fetcher of a corpus sync, from the command line
+// or the admins' button: workers connections to the Pwned Passwords API.
+func syncFetcher(cfg config.Config, workers int) (*hibp.RangeFetcher, error) {
+	return hibp.NewRangeFetcher(hibp.RangeFetcherOptions{URL: cfg.HIBP.PasswordsURL,
+		UserAgent: "pcmt/" + version() + " (corpus sync)", Connections: workers})
 }

@@ -248,8 +248,7 @@ func startImports(ctx context.Context, cfg config.Config, st *store.Store, after
 // HIBP.Enabled: a sync is an admin's explicit request to go and fetch the
 // corpus, never something the server does on its own.
 func startSyncs(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Logger) (*breach.SyncJobs, error) {
-	fetcher, err := hibp.NewRangeFetcher(hibp.RangeFetcherOptions{URL: cfg.HIBP.PasswordsURL,
-		UserAgent: "pcmt/" + version() + " (corpus sync)", Connections: breach.DefaultSyncWorkers})
+	fetcher, err := syncFetcher(cfg, breach.DefaultSyncWorkers)
 	if err != nil {
 		return nil, err
 	}
