@@ -5,6 +5,7 @@ import (
 	"bytes"
 	_ "embed"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -31,17 +32,24 @@ type Policy struct {
 	Breached func(password string) bool
 }
 
-// NewPolicy loads the embedded common-password list.
+// NewPolicy is a policy over the embedded common-password list, read once
+// for the process: serve, the pages and every command share the one set.
 func NewPolicy() *Policy {
-	p := &Policy{common: make(map[string]struct{}, 20000)}
+	return &Policy{common: commonPasswords()}
+}
+
+// commonPasswords is the embedded list as a set, parsed at its first use;
+// nobody writes to it.
+var commonPasswords = sync.OnceValue(func() map[string]struct{} {
+	set := make(map[string]struct{}, 20000)
 	sc := bufio.NewScanner(bytes.NewReader(commonPasswordsFile))
 	for sc.Scan() {
 		if line := sc.Text(); line != "" && !strings.HasPrefix(line, "#") {
-			p.common[line] = struct{}{}
+			set[line] = struct{}{}
 		}
 	}
-	return p
-}
+	return set
+})
 
 // NormalizePassword puts a password in Unicode NFC, so that the same
 // characters typed on different systems give the same hash.
