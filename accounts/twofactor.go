@@ -192,18 +192,35 @@ type TwoFactorState struct {
 	CodesLeft int       // unused recovery codes
 }
 
-// TwoFactor is userID's two-factor state: off while a set-up waits for its
-// first code, as when none was started.
+// TwoFactor is userID's two-factor state, recovery codes counted: off
+// while a set-up waits for its first code, as when none was started.
 func (s *Service) TwoFactor(ctx context.Context, userID int64) (TwoFactorState, error) {
-	row, err := s.store.TOTP(ctx, userID)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && !row.Enabled()) {
-		return TwoFactorState{}, nil
-	}
-	if err != nil {
+	row, err := s.twoFactorRow(ctx, userID)
+	if row == nil || err != nil {
 		return TwoFactorState{}, err
 	}
 	left, err := s.store.RecoveryCodesLeft(ctx, userID)
 	return TwoFactorState{On: true, Since: row.EnabledAt, CodesLeft: left}, err
+}
+
+// TwoFactorOn says whether userID signs in with a second factor, without
+// counting recovery codes: what a sign-in needs to know.
+func (s *Service) TwoFactorOn(ctx context.Context, userID int64) (bool, error) {
+	row, err := s.twoFactorRow(ctx, userID)
+	return row != nil, err
+}
+
+// twoFactorRow is userID's TOTP row when two-factor sign-in is on, nil
+// when it is off.
+func (s *Service) twoFactorRow(ctx context.Context, userID int64) (*store.TOTP, error) {
+	row, err := s.store.TOTP(ctx, userID)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !row.Enabled()) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return row, nil
 }
 
 func recoveryDigests(codes []string) [][]byte {

@@ -255,3 +255,29 @@ func TestTwoFactorState(t *testing.T) {
 		t.Fatalf("after one code: %+v", s)
 	}
 }
+
+// TestTwoFactorOn agrees with TwoFactor: off with no set-up and while one
+// waits, on once enabled.
+func TestTwoFactorOn(t *testing.T) {
+	f, by := member(t)
+	ctx := context.Background()
+	on := func() bool {
+		t.Helper()
+		on, err := f.s.TwoFactorOn(ctx, by.UserID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return on
+	}
+	if on() {
+		t.Fatal("on with no set-up")
+	}
+	f.pending(t, by)
+	if on() {
+		t.Fatal("on while a set-up waits for its code")
+	}
+	f.enable(t, by)
+	if !on() {
+		t.Fatal("off once enabled")
+	}
+}

@@ -114,11 +114,11 @@ func (h *Handler) pendingSignIn(c *fiber.Ctx) (pendingSignIn, []byte, bool) {
 // into a session, or, when the user has two-factor sign-in on, to the
 // page that asks for the code. No session exists until then.
 func (h *Handler) passwordProven(c *fiber.Ctx, user *store.User, limits signInLimits, identity *age.X25519Identity) error {
-	state, err := h.accounts.TwoFactor(c.UserContext(), user.ID)
+	on, err := h.accounts.TwoFactorOn(c.UserContext(), user.ID)
 	if err != nil {
 		return err
 	}
-	if !state.On {
+	if !on {
 		return h.finishSignIn(c, user, identity)
 	}
 	token := h.pendingSignIns.add(pendingSignIn{userID: user.ID, limits: limits, identity: identity})
