@@ -16,3 +16,14 @@ var Unhex = func() (t [256]byte) {
 	}
 	return t
 }()
+
+// IsHex says whether s is hex digits only, in either case: a range prefix
+// or a hash's suffix as the range API and the password check send them.
+func IsHex(s string) bool {
+	for i := range len(s) {
+		if Unhex[s[i]] == 0xff {
+			return false
+		}
+	}
+	return true
+}

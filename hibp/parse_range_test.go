@@ -52,7 +52,7 @@ func FuzzParseRange(f *testing.F) {
 		}
 		var b strings.Builder
 		for _, e := range got {
-			if len(e.Suffix) != suffixLen || !isHex(e.Suffix) || strings.ToUpper(e.Suffix) != e.Suffix || e.Count == 0 {
+			if len(e.Suffix) != suffixLen || !IsHex(e.Suffix) || strings.ToUpper(e.Suffix) != e.Suffix || e.Count == 0 {
 				t.Fatalf("bad entry %+v", e)
 			}
 			fmt.Fprintf(&b, "%s:%d\r\n", e.Suffix, e.Count)

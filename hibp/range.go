@@ -29,7 +29,7 @@ type RangeEntry struct {
 // cached, and no key is needed.
 func (c *Client) Range(ctx context.Context, prefix, mode string) ([]RangeEntry, error) {
 	const endpoint = "range"
-	if !isHex(prefix) || len(prefix) != 5 {
+	if !IsHex(prefix) || len(prefix) != 5 {
 		return nil, fmt.Errorf("hibp: %s: %w", endpoint, ErrBadPrefix)
 	}
 	u, mode, err := rangeURL(c.passwordsURL, strings.ToUpper(prefix), mode)
@@ -77,7 +77,7 @@ func parseRange(body []byte, mode string) ([]RangeEntry, error) {
 			continue
 		}
 		suffix, count, ok := bytes.Cut(line, []byte(":"))
-		if !ok || len(suffix) != suffixLen || !isHex(string(suffix)) {
+		if !ok || len(suffix) != suffixLen || !IsHex(string(suffix)) {
 			return nil, fmt.Errorf("hibp: range: line %d: not SUFFIX:COUNT", n+1)
 		}
 		c, err := strconv.ParseUint(string(count), 10, 64)
@@ -90,17 +90,6 @@ func parseRange(body []byte, mode string) ([]RangeEntry, error) {
 		out = append(out, RangeEntry{Suffix: strings.ToUpper(string(suffix)), Count: c})
 	}
 	return out, nil
-}
-
-func isHex(s string) bool {
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case '0' <= c && c <= '9', 'a' <= c && c <= 'f', 'A' <= c && c <= 'F':
-		default:
-			return false
-		}
-	}
-	return true
 }
 
 // rangeURL is the address of range prefix (five upper-case hex digits) of

@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"pcmt/apperr"
+	"pcmt/hibp"
 	"pcmt/store"
 )
 
@@ -130,7 +131,7 @@ var (
 // plan's budget.
 func (s *Searcher) Prefix(ctx context.Context, kind store.RecordKind, prefix string) (Prefixed, error) {
 	prefix = strings.ToUpper(prefix)
-	if len(prefix) > 5 || !isHex(prefix) {
+	if len(prefix) > 5 || !hibp.IsHex(prefix) {
 		return Prefixed{}, ErrPrefixShape
 	}
 	plan, err := s.Plan(ctx)
@@ -214,16 +215,4 @@ func (s *Searcher) hibpRange(ctx context.Context, prefix string) ([]PrefixEntry,
 		out[i] = PrefixEntry{Suffix: r.Suffix, Count: r.Count}
 	}
 	return out, state
-}
-
-// isHex says whether s is hex digits only, in either case.
-func isHex(s string) bool {
-	for i := range len(s) {
-		switch c := s[i]; {
-		case '0' <= c && c <= '9', 'a' <= c && c <= 'f', 'A' <= c && c <= 'F':
-		default:
-			return false
-		}
-	}
-	return true
 }
