@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"pcmt/config"
-	"pcmt/replica"
 )
 
 func runConfig(_ context.Context, args []string, io IO) error {
@@ -37,7 +36,7 @@ func replicaNote(r config.Replica) string {
 	if !r.Enabled {
 		return "off"
 	}
-	return fmt.Sprintf("%s, changes sent every %s", replica.Describe(r.Target()), r.SyncInterval.Std())
+	return fmt.Sprintf("%s, changes sent every %s", config.DescribeReplica(r.Target()), r.SyncInterval.Std())
 }
 
 func secretsNote(generated bool, path string) string {

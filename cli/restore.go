@@ -30,7 +30,7 @@ func runRestore(ctx context.Context, args []string, io IO) error {
 	file := rest[0]
 	if strings.Contains(target, "://") {
 		if _, err := config.CheckReplicaURL(target); err != nil {
-			return usagef("pcmt restore: --replica %s: %v", replica.Describe(target), err)
+			return usagef("pcmt restore: --replica %s: %v", config.DescribeReplica(target), err)
 		}
 	}
 	cfg, _, err := cf.load(io)
@@ -51,7 +51,7 @@ func runRestore(ctx context.Context, args []string, io IO) error {
 		return err
 	}
 	where, size := writtenFile(file)
-	fmt.Fprintf(io.Stdout, "restored %s into %s%s\n", replica.Describe(target), where, size)
+	fmt.Fprintf(io.Stdout, "restored %s into %s%s\n", config.DescribeReplica(target), where, size)
 	fmt.Fprintf(io.Stdout, "To serve it, put the instance's secrets file at %s.secrets (mode 0600) and set Database.Path to %s.\n", where, where)
 	return nil
 }

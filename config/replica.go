@@ -20,7 +20,7 @@ func (r Replica) validate(bad func(key, value, reason string)) {
 	if r.URL != "" {
 		scheme, err := CheckReplicaURL(r.URL)
 		if err != nil {
-			bad("Replica.URL", redactURL(r.URL), err.Error())
+			bad("Replica.URL", DescribeReplica(r.URL), err.Error())
 		}
 		s3 = scheme == "s3"
 	}
@@ -74,11 +74,13 @@ func CheckReplicaURL(raw string) (string, error) {
 	return u.Scheme, nil
 }
 
-// redactURL hides a password a URL might carry.
-func redactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return raw
+// DescribeReplica is a replica target as it may be logged or shown: without
+// a password or a query, which may carry keys.
+func DescribeReplica(target string) string {
+	u, err := url.Parse(target)
+	if err != nil || u.Scheme == "" {
+		return target
 	}
+	u.RawQuery = ""
 	return u.Redacted()
 }

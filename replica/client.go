@@ -51,7 +51,7 @@ func NewClient(target string, cfg config.Replica, log *slog.Logger) (litestream.
 	}
 	scheme, err := config.CheckReplicaURL(target)
 	if err != nil {
-		return nil, fmt.Errorf("replica: %s %w", Describe(target), err)
+		return nil, fmt.Errorf("replica: %s %w", config.DescribeReplica(target), err)
 	}
 	u, _ := url.Parse(target) // checked just above
 	if scheme == "file" {
@@ -69,11 +69,11 @@ func NewClient(target string, cfg config.Replica, log *slog.Logger) (litestream.
 	u.RawQuery = q.Encode()
 	c, err := litestream.NewReplicaClientFromURL(u.String())
 	if err != nil {
-		return nil, fmt.Errorf("replica: %s: %w", Describe(target), err)
+		return nil, fmt.Errorf("replica: %s: %w", config.DescribeReplica(target), err)
 	}
 	sc, ok := c.(*s3.ReplicaClient)
 	if !ok {
-		return nil, fmt.Errorf("replica: %s is not an S3 replica", Describe(target))
+		return nil, fmt.Errorf("replica: %s is not an S3 replica", config.DescribeReplica(target))
 	}
 	// Keys from the configuration win over the AWS_* variables the
 	// client read; neither set, the SDK asks the machine's role.
@@ -82,14 +82,4 @@ func NewClient(target string, cfg config.Replica, log *slog.Logger) (litestream.
 	}
 	sc.SetLogger(log)
 	return sc, nil
-}
-
-// Describe is target as it may be logged: without a password or query.
-func Describe(target string) string {
-	u, err := url.Parse(target)
-	if err != nil || u.Scheme == "" {
-		return target
-	}
-	u.RawQuery = ""
-	return u.Redacted()
 }

@@ -70,8 +70,8 @@ func TestDescribeHidesSecrets(t *testing.T) {
 		"s3://key:secret@bucket/p":              "s3://key:xxxxx@bucket/p",
 		"/srv/replica":                          "/srv/replica",
 	} {
-		if got := Describe(in); got != want {
-			t.Errorf("Describe(%q) = %q, want %q", in, got, want)
+		if got := config.DescribeReplica(in); got != want {
+			t.Errorf("config.DescribeReplica(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
@@ -94,8 +94,8 @@ func FuzzReplicaTarget(f *testing.F) {
 			}
 		}
 		if u, err := url.Parse(target); err == nil && u.User != nil {
-			if pw, ok := u.User.Password(); ok && len(pw) > 3 && strings.Contains(Describe(target), ":"+pw+"@") {
-				t.Fatalf("Describe(%q) shows the password", target)
+			if pw, ok := u.User.Password(); ok && len(pw) > 3 && strings.Contains(config.DescribeReplica(target), ":"+pw+"@") {
+				t.Fatalf("config.DescribeReplica(%q) shows the password", target)
 			}
 		}
 	})

@@ -38,7 +38,7 @@ func Restore(ctx context.Context, target string, cfg config.Replica, path string
 		return err
 	}
 	if err := client.Init(ctx); err != nil {
-		return fmt.Errorf("replica: %s: %w", Describe(target), err)
+		return fmt.Errorf("replica: %s: %w", config.DescribeReplica(target), err)
 	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -64,9 +64,9 @@ func Restore(ctx context.Context, target string, cfg config.Replica, path string
 	opt.IntegrityCheck = litestream.IntegrityCheckFull
 	if err := r.Restore(ctx, opt); err != nil {
 		if errors.Is(err, litestream.ErrNoSnapshots) || errors.Is(err, litestream.ErrTxNotAvailable) {
-			return fmt.Errorf("replica: %s %w", Describe(target), ErrEmpty)
+			return fmt.Errorf("replica: %s %w", config.DescribeReplica(target), ErrEmpty)
 		}
-		return fmt.Errorf("replica: restore from %s: %w", Describe(target), err)
+		return fmt.Errorf("replica: restore from %s: %w", config.DescribeReplica(target), err)
 	}
 	if err := os.Chmod(out, 0o600); err != nil {
 		return fmt.Errorf("replica: restore: %w", err)

@@ -121,7 +121,7 @@ func open(ctx context.Context, s Settings, log *slog.Logger) (*replicated, error
 	if err := st.Open(ctx); err != nil {
 		return nil, fmt.Errorf("replicate: %w", err)
 	}
-	log.Info("replicating", "database", s.Database, "replica", Describe(s.Replica.Target()))
+	log.Info("replicating", "database", s.Database, "replica", config.DescribeReplica(s.Replica.Target()))
 	return &replicated{store: st, db: db, log: log}, nil
 }
 
