@@ -11,9 +11,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"pcmt/cli"
 	"pcmt/config"
-	"pcmt/monitor/smtptest"
 )
 
 // TestBreachAlertFlow follows one alert from end to end: a user watches two
@@ -30,17 +28,16 @@ func TestBreachAlertFlow(t *testing.T) {
 		untouched = "mona.new@example.org" // watched, in no breach
 	)
 	browser := newBrowser(t)
-	mailServer := smtptest.Start(t, smtptest.SMTPS)
-	base, _ := startAppWith(t, cli.ServeOptions{MailTLS: mailServer.ClientTLS()}, func(c *config.Config) {
+	mail := newSignUpMail(t)
+	base, _ := startAppWith(t, mail.opts(), func(c *config.Config) {
 		c.Init.CreateAdmin = true
 		c.Init.AdminPassword = firstAdminPass
-		c.Registration.Allowed = true
-		c.Mailer = mailServer.Mailer("smtps")
+		mail.open(c)
 	})
 
 	// The user signs up and watches two values.
 	u := newTab(t, browser, base)
-	(&signUpMail{mailServer}).signUp(t, u, "mona", userEmail, "amber moths circle the lamp")
+	mail.signUp(t, u, "mona", userEmail, "amber moths circle the lamp")
 	assertText(t, u, `[data-testid="new-none"]`, "Nothing new.")
 	assertText(t, u, `[data-testid="timeline-empty"]`, "No exposures to show.")
 	u.assertClean()
@@ -137,7 +134,7 @@ func TestBreachAlertFlow(t *testing.T) {
 
 	// The alert e-mail went out through the SMTP server over TLS, after
 	// the sign-up code.
-	msgs := mailServer.WaitMessages(t, 2, 15*time.Second)
+	msgs := mail.WaitMessages(t, 2, 15*time.Second)
 	if len(msgs) != 2 {
 		t.Fatalf("%d mails, want the sign-up code and the alert", len(msgs))
 	}

@@ -1,17 +1,15 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"path/filepath"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"pcmt/cli"
 	"pcmt/config"
+	"pcmt/logtest"
 )
 
 // startApp runs the app in-process on a free loopback port over a fresh
@@ -26,14 +24,14 @@ func startApp(t *testing.T, edits ...func(*config.Config)) string {
 
 // startAppLogged is startApp that also hands over the app's log, for tests
 // that check what it holds.
-func startAppLogged(t *testing.T, edits ...func(*config.Config)) (string, *syncBuffer) {
+func startAppLogged(t *testing.T, edits ...func(*config.Config)) (string, *logtest.Buffer) {
 	t.Helper()
 	return startAppWith(t, cli.ServeOptions{}, edits...)
 }
 
 // startAppWith is startAppLogged with options beyond the configuration
 // (the mailer's TLS trust); their Started is the harness's own.
-func startAppWith(t *testing.T, opts cli.ServeOptions, edits ...func(*config.Config)) (string, *syncBuffer) {
+func startAppWith(t *testing.T, opts cli.ServeOptions, edits ...func(*config.Config)) (string, *logtest.Buffer) {
 	t.Helper()
 	cfg := config.Default()
 	cfg.Host = "127.0.0.1"
@@ -52,7 +50,7 @@ func startAppWith(t *testing.T, opts cli.ServeOptions, edits ...func(*config.Con
 	// one", and Serve reports the port it got.
 	cfg.Port = 0
 
-	logs := &syncBuffer{}
+	logs := &logtest.Buffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	ctx, cancel := context.WithCancel(context.Background())
 	urls := make(chan string, 1)
@@ -69,7 +67,7 @@ func startAppWith(t *testing.T, opts cli.ServeOptions, edits ...func(*config.Con
 		if serveErr != nil {
 			t.Errorf("app stopped with: %v", serveErr)
 		}
-		logs.failOnErrors(t)
+		logs.FailOnErrors(t)
 		if t.Failed() {
 			t.Logf("app log:\n%s", logs)
 		}
@@ -84,54 +82,4 @@ func startAppWith(t *testing.T, opts cli.ServeOptions, edits ...func(*config.Con
 		t.Fatalf("app did not start within 10s:\n%s", logs)
 	}
 	return "", nil
-}
-
-// syncBuffer is a bytes.Buffer that the app's goroutines and the test may
-// share.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-	// allowed are the ERROR lines a test expects: each is a text the line
-	// must contain. Any other ERROR line fails the test.
-	allowed []string
-}
-
-// allowErrors lets ERROR lines containing one of texts pass, for a test
-// that provokes them on purpose.
-func (b *syncBuffer) allowErrors(texts ...string) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.allowed = append(b.allowed, texts...)
-}
-
-// failOnErrors fails t when the log holds an ERROR line no test allowed:
-// an error the app logs is a bug unless a test provoked it.
-func (b *syncBuffer) failOnErrors(t *testing.T) {
-	t.Helper()
-	b.mu.Lock()
-	defer b.mu.Unlock()
-next:
-	for line := range strings.Lines(b.buf.String()) {
-		if !strings.Contains(line, " level=ERROR ") {
-			continue
-		}
-		for _, a := range b.allowed {
-			if strings.Contains(line, a) {
-				continue next
-			}
-		}
-		t.Errorf("the app logged an error:\n%s", line)
-	}
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"pcmt/logtest"
 )
 
 // chromiumEnv names the variable that points the tests at another Chromium
@@ -46,7 +48,7 @@ func chromiumPath(t *testing.T) string {
 func newBrowser(t *testing.T) context.Context {
 	t.Helper()
 	path := chromiumPath(t)
-	output := &syncBuffer{}
+	output := &logtest.Buffer{}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(path),
 		chromedp.UserDataDir(t.TempDir()),

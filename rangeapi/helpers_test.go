@@ -1,17 +1,16 @@
 package rangeapi
 
 import (
-	"bytes"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"testing"
 
 	"github.com/gofiber/fiber/v2"
 
 	"pcmt/breach"
+	"pcmt/logtest"
 	"pcmt/store"
 	"pcmt/store/storetest"
 )
@@ -24,7 +23,7 @@ type testServer struct {
 	app *fiber.App
 	s   *Server
 	st  *store.Store
-	log *syncBuffer
+	log *logtest.Buffer
 }
 
 // newTestServer builds a testServer; mirror, when not nil, makes the
@@ -32,7 +31,7 @@ type testServer struct {
 func newTestServer(t testing.TB, mirror func(*store.Store) *breach.Mirror) *testServer {
 	t.Helper()
 	st := storetest.New(t)
-	logs := &syncBuffer{}
+	logs := &logtest.Buffer{}
 	d := Deps{Store: st, Log: slog.New(slog.NewTextHandler(logs, nil))}
 	if mirror != nil {
 		d.Mirror = mirror(st)
@@ -64,22 +63,4 @@ func (a *testServer) do(req *http.Request) (*http.Response, string) {
 func (a *testServer) get(path string) (*http.Response, string) {
 	a.t.Helper()
 	return a.do(httptest.NewRequest(http.MethodGet, path, nil))
-}
-
-// syncBuffer is the log, written by concurrent requests.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

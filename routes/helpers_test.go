@@ -1,7 +1,6 @@
 package routes
 
 import (
-	"bytes"
 	"crypto/rand"
 	"crypto/sha1"
 	"io"
@@ -10,7 +9,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
@@ -18,6 +16,7 @@ import (
 
 	"pcmt/account"
 	"pcmt/config"
+	"pcmt/logtest"
 	"pcmt/monitor"
 	"pcmt/static"
 	"pcmt/store/storetest"
@@ -30,57 +29,9 @@ type testApp struct {
 	t   testing.TB
 	app *fiber.App
 	h   *Handler
-	log *syncBuffer
+	log *logtest.Buffer
 	// deps are what the app was built from.
 	deps Deps
-}
-
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-	// allowed are the ERROR lines a test expects: each is a text the line
-	// must contain. Any other ERROR line fails the test.
-	allowed []string
-}
-
-// allowErrors lets ERROR lines containing one of texts pass, for a test
-// that provokes them on purpose.
-func (b *syncBuffer) allowErrors(texts ...string) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.allowed = append(b.allowed, texts...)
-}
-
-// failOnErrors fails t when the log holds an ERROR line no test allowed:
-// an error the app logs is a bug unless a test provoked it.
-func (b *syncBuffer) failOnErrors(t testing.TB) {
-	t.Helper()
-	b.mu.Lock()
-	defer b.mu.Unlock()
-next:
-	for line := range strings.Lines(b.buf.String()) {
-		if !strings.Contains(line, " level=ERROR ") {
-			continue
-		}
-		for _, a := range b.allowed {
-			if strings.Contains(line, a) {
-				continue next
-			}
-		}
-		t.Errorf("the app logged an error:\n%s", line)
-	}
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 func testKeys() config.Keys {
@@ -92,7 +43,7 @@ func testKeys() config.Keys {
 	return k
 }
 
-func testDeps(t testing.TB, edit func(*config.Config)) (Deps, *syncBuffer) {
+func testDeps(t testing.TB, edit func(*config.Config)) (Deps, *logtest.Buffer) {
 	t.Helper()
 	cfg := config.Default()
 	cfg.HTTP.RateLimit = 0
@@ -106,9 +57,9 @@ func testDeps(t testing.TB, edit func(*config.Config)) (Deps, *syncBuffer) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &syncBuffer{}
+	logs := &logtest.Buffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	t.Cleanup(func() { logs.failOnErrors(t) })
+	t.Cleanup(func() { logs.FailOnErrors(t) })
 	// Low scrypt and argon2id costs keep the many sign-ins of the tests
 	// fast; production uses account.MinVaultWorkFactor and NewHasher, whose
 	// costs account's own tests check.
@@ -163,7 +114,7 @@ func do(t testing.TB, app *fiber.App, req *http.Request) (*http.Response, string
 
 // allowErrors lets ERROR lines containing one of texts pass: the test
 // provokes them on purpose.
-func (a *testApp) allowErrors(texts ...string) { a.log.allowErrors(texts...) }
+func (a *testApp) allowErrors(texts ...string) { a.log.AllowErrors(texts...) }
 
 func (a *testApp) get(path string) (*http.Response, string) {
 	a.t.Helper()
