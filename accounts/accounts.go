@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"pcmt/account"
+	"pcmt/apperr"
 	"pcmt/breach"
 	"pcmt/store"
 )
@@ -116,8 +117,8 @@ func NewPolicy(st *store.Store, log *slog.Logger) *account.Policy {
 // password before anything else (a user's own password change).
 func (s *Service) Policy() *account.Policy { return s.policy }
 
-// Field names a value that a rule refused.
-type Field string
+// Field names a value that a rule refused, as a key of Refused.
+type Field = string
 
 // The fields of an account the rules check.
 const (
@@ -131,27 +132,7 @@ const (
 
 // Refused is what the rules turned down, a message per field written for
 // the person who typed the value: the pages show each beside its field.
-type Refused map[Field]string
-
-func (r Refused) Error() string {
-	fields := make([]string, 0, len(r))
-	for f := range r {
-		fields = append(fields, string(f))
-	}
-	slices.Sort(fields)
-	for i, f := range fields {
-		fields[i] = f + ": " + r[Field(f)]
-	}
-	return "refused: " + strings.Join(fields, "; ")
-}
-
-// orNil keeps an empty Refused from reading as an error.
-func (r Refused) orNil() error {
-	if len(r) == 0 {
-		return nil
-	}
-	return r
-}
+type Refused = apperr.Refused
 
 // The messages of the username and e-mail rules.
 const (

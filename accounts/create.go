@@ -37,7 +37,7 @@ func check(p *account.Policy, n NewUser) error {
 	r := Refused{}
 	checkName(r, n.Username, n.Email)
 	checkPassword(p, r, n.Password, n.Username, n.Email)
-	return r.orNil()
+	return r.OrNil()
 }
 
 // Created is a new account and, when it was generated, its password, to be
@@ -101,7 +101,7 @@ func (s *Service) FirstAdmin(ctx context.Context, password string) (Created, err
 	}
 	r := Refused{}
 	checkPassword(s.policy, r, password, FirstAdminName, FirstAdminEmail)
-	if err := r.orNil(); err != nil {
+	if err := r.OrNil(); err != nil {
 		return Created{}, err
 	}
 	return s.create(ctx, NewUser{Username: FirstAdminName, Email: FirstAdminEmail, Password: password,

@@ -45,7 +45,7 @@ func (s *Service) CheckOwnPassword(u *store.User, current, password string) erro
 	} else if password == current {
 		r[FieldPassword] = samePassword
 	}
-	return r.orNil()
+	return r.OrNil()
 }
 
 // ChangeOwnPassword stores p.New, re-wraps the user's key with it (or, the

@@ -46,7 +46,7 @@ func (s *Service) ResetPassword(ctx context.Context, r Reset) (ResetDone, error)
 	}
 	refused := Refused{}
 	checkPassword(s.policy, refused, r.Password, u.Username, u.Email)
-	if err := refused.orNil(); err != nil {
+	if err := refused.OrNil(); err != nil {
 		return ResetDone{}, err
 	}
 	password, generated := s.passwordFor(r.Password, u.Username, u.Email)

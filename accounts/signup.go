@@ -90,7 +90,7 @@ func (s *Service) CheckSignUp(n SignUp) error {
 	if normaliseSignUpCode(n.Code) == "" {
 		r[FieldCode] = badSignUpCode
 	}
-	return r.orNil()
+	return r.OrNil()
 }
 
 // FinishSignUp is the second step: once the code proves the address it

@@ -8,11 +8,11 @@
 package breaches
 
 import (
-	"slices"
 	"strings"
 	"time"
 	"unicode"
 
+	"pcmt/apperr"
 	"pcmt/breach"
 	"pcmt/config"
 	"pcmt/hibp"
@@ -79,27 +79,7 @@ func (s *Service) entry(a Actor, event, detail string) *store.Activity {
 
 // Refused is what the rules turned down, a message per form field written
 // for the admin who typed the value: the pages show each beside its field.
-type Refused map[string]string
-
-func (r Refused) Error() string {
-	fields := make([]string, 0, len(r))
-	for f := range r {
-		fields = append(fields, f)
-	}
-	slices.Sort(fields)
-	for i, f := range fields {
-		fields[i] = f + ": " + r[f]
-	}
-	return "refused: " + strings.Join(fields, "; ")
-}
-
-// orNil keeps an empty Refused from reading as an error.
-func (r Refused) orNil() error {
-	if len(r) == 0 {
-		return nil
-	}
-	return r
-}
+type Refused = apperr.Refused
 
 // FieldMessage is a breach rule's refusal as a sentence beside its field:
 // the engine's messages are lower-case fragments, made for error lines.

@@ -46,7 +46,7 @@ func CheckEdit(e Edit, now time.Time) (store.BreachEdit, error) {
 	for _, fe := range breach.CheckDetails(d, now) {
 		refused[fe.Field] = FieldMessage(fe)
 	}
-	return out, refused.orNil()
+	return out, refused.OrNil()
 }
 
 // EditBreach changes b's details to e, by CheckEdit's rules on the

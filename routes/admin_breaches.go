@@ -96,7 +96,7 @@ func (h *Handler) saveBreach(c *fiber.Ctx) error {
 		Description: strings.TrimSpace(c.FormValue("description")), DataClasses: c.FormValue("data_classes"),
 	}
 	err = h.breaches.EditBreach(c.UserContext(), h.actor(c), &b, breachEdit(f))
-	if errs := refusedErrors(err); errs != nil {
+	if errs := fieldErrors(err, nil); errs != nil {
 		f.Errors = errs
 		return h.renderAdminBreach(c, fiber.StatusUnprocessableEntity, &b, f)
 	} else if err != nil {

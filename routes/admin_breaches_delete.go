@@ -14,7 +14,7 @@ func (h *Handler) deleteBreach(c *fiber.Ctx) error {
 		return err
 	}
 	err = h.breaches.DeleteBreach(c.UserContext(), h.actor(c), &b, c.FormValue("confirm_name"))
-	if errs := refusedErrors(err); errs != nil {
+	if errs := fieldErrors(err, nil); errs != nil {
 		f := breachForm(&b)
 		f.DeleteErrors = errs
 		return h.renderAdminBreach(c, fiber.StatusUnprocessableEntity, &b, f)

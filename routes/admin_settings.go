@@ -35,7 +35,7 @@ func (h *Handler) saveHIBPKey(c *fiber.Ctx) error {
 	// Cloned: the key outlives the request, whose buffer fasthttp reuses.
 	key := strings.Clone(strings.TrimSpace(c.FormValue("api_key")))
 	err := h.breaches.SetHIBPKey(c.UserContext(), h.actor(c), key)
-	if errs := refusedErrors(err); errs != nil {
+	if errs := fieldErrors(err, nil); errs != nil {
 		return h.renderAdminSettings(c, fiber.StatusUnprocessableEntity, errs)
 	} else if err != nil {
 		return err

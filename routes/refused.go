@@ -4,21 +4,21 @@ import (
 	"errors"
 
 	"pcmt/accounts"
-	"pcmt/breaches"
+	"pcmt/apperr"
 	"pcmt/store"
 	"pcmt/views"
 )
 
-// fieldErrors are the messages beside the fields of a form that the
-// accounts rules refused, or nil when err is no refusal. names renames the
+// fieldErrors are the messages beside the fields of a form that the rules
+// of accounts/ or breaches/ refused, or nil when err is no refusal. names renames the
 // rules' fields to the form's where they differ.
 func fieldErrors(err error, names map[accounts.Field]string) views.FieldErrors {
 	errs := views.FieldErrors{}
-	var refused accounts.Refused
+	var refused apperr.Refused
 	switch {
 	case errors.As(err, &refused):
 		for f, msg := range refused {
-			name := string(f)
+			name := f
 			if n, ok := names[f]; ok {
 				name = n
 			}
@@ -32,14 +32,4 @@ func fieldErrors(err error, names map[accounts.Field]string) views.FieldErrors {
 		return nil
 	}
 	return errs
-}
-
-// refusedErrors is a refusal of the breaches rules as the form's errors,
-// nil for any other error.
-func refusedErrors(err error) views.FieldErrors {
-	var refused breaches.Refused
-	if !errors.As(err, &refused) {
-		return nil
-	}
-	return views.FieldErrors(refused)
 }
