@@ -72,9 +72,13 @@ func (ps *pendingSignUps) start(email string, taken bool) (code string, mail boo
 	if e := ps.m[email]; e != nil && now.Sub(e.mailedAt) < SignUpMailEvery {
 		return "", false, nil
 	}
-	ps.prune(now)
 	if len(ps.m) >= ps.max {
-		return "", false, errSignUpsFull
+		// Only a full map is scanned: a sign-up costs no walk of the
+		// others while there is room.
+		ps.prune(now)
+		if len(ps.m) >= ps.max {
+			return "", false, errSignUpsFull
+		}
 	}
 	e := &pendingSignUp{mailedAt: now, expires: now.Add(SignUpTTL)}
 	if !taken {
@@ -90,8 +94,12 @@ func (ps *pendingSignUps) start(email string, taken bool) (code string, mail boo
 func (ps *pendingSignUps) live(email string) bool {
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
-	e := ps.m[email]
-	return e != nil && ps.now().Before(e.expires) && e.attempts < SignUpAttempts
+	return ps.m[email].open(ps.now())
+}
+
+// open says whether e (nil: no sign-up) still takes codes at now.
+func (e *pendingSignUp) open(now time.Time) bool {
+	return e != nil && now.Before(e.expires) && e.attempts < SignUpAttempts
 }
 
 // check tries code against email's sign-up. ok is true for the right
@@ -101,7 +109,7 @@ func (ps *pendingSignUps) check(email, code string) (ok, over bool) {
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
 	e := ps.m[email]
-	if e == nil || !ps.now().Before(e.expires) || e.attempts >= SignUpAttempts {
+	if !e.open(ps.now()) {
 		return false, true
 	}
 	sum := sha256.Sum256([]byte(normaliseSignUpCode(code)))
