@@ -97,6 +97,15 @@ func (a *Auditor) Append(ctx context.Context, ev *Activity) error {
 	}))
 }
 
+// stamp gives ev its time as the log keeps it: now when it has none, in
+// UTC, to the microsecond.
+func (ev *Activity) stamp() {
+	if ev.At.IsZero() {
+		ev.At = time.Now()
+	}
+	ev.At = ev.At.UTC().Truncate(time.Microsecond)
+}
+
 func (a *Auditor) append(ctx context.Context, tx *sql.Tx, ev *Activity) error {
 	var lastID int64
 	var prev []byte
@@ -105,10 +114,7 @@ func (a *Auditor) append(ctx context.Context, tx *sql.Tx, ev *Activity) error {
 		return err
 	}
 	ev.ID = lastID + 1
-	if ev.At.IsZero() {
-		ev.At = time.Now()
-	}
-	ev.At = ev.At.UTC().Truncate(time.Microsecond)
+	ev.stamp()
 	ev.MAC = a.mac(prev, ev)
 	_, err = tx.ExecContext(ctx, `INSERT INTO activity (id, at, user_id, actor_id, event, ip, detail, mac)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,

@@ -15,11 +15,8 @@ import (
 // dataLogged runs change at ev.At and appends ev in one transaction named
 // op.
 func (a *Auditor) dataLogged(ctx context.Context, op string, ev *Activity, change func(tx *sql.Tx, now time.Time) error) error {
-	if ev.At.IsZero() {
-		ev.At = time.Now()
-	}
 	// As the log keeps it, so that the change and its entry bear one time.
-	ev.At = ev.At.UTC().Truncate(time.Microsecond)
+	ev.stamp()
 	return wrap(op, a.s.tx(ctx, func(tx *sql.Tx) error {
 		if err := change(tx, ev.At); err != nil {
 			return err
@@ -79,9 +76,6 @@ func (a *Auditor) CreateImportJob(ctx context.Context, j ImportJob, ev *Activity
 // again. The job's times are now, the clock its liveness is judged by;
 // ev.At is the log's.
 func (a *Auditor) BeginPwnedSync(ctx context.Context, c PwnedSyncClaim, live func(ImportJob) bool, now time.Time, ev *Activity, describe func(ImportJob) string) (job ImportJob, resumed bool, err error) {
-	if err := c.Mode.check(); err != nil {
-		return job, false, wrap("begin pwned sync", err)
-	}
 	err = a.dataLogged(ctx, "begin pwned sync", ev, func(tx *sql.Tx, _ time.Time) (err error) {
 		if job, resumed, err = beginPwnedSync(ctx, tx, c, live, now); err != nil {
 			return err

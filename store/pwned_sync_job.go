@@ -41,9 +41,6 @@ func (e *SyncRunningError) Unwrap() error { return ErrConflict }
 // unless it finished well (resumed is then true: the ranges it committed
 // are not fetched again); otherwise a new job begins.
 func (s *Store) BeginPwnedSync(ctx context.Context, c PwnedSyncClaim, live func(ImportJob) bool, now time.Time) (job ImportJob, resumed bool, err error) {
-	if err := c.Mode.check(); err != nil {
-		return job, false, wrap("begin pwned sync", err)
-	}
 	err = s.tx(ctx, func(tx *sql.Tx) (err error) {
 		job, resumed, err = beginPwnedSync(ctx, tx, c, live, now)
 		return err
@@ -52,6 +49,9 @@ func (s *Store) BeginPwnedSync(ctx context.Context, c PwnedSyncClaim, live func(
 }
 
 func beginPwnedSync(ctx context.Context, tx *sql.Tx, c PwnedSyncClaim, live func(ImportJob) bool, now time.Time) (job ImportJob, resumed bool, err error) {
+	if err := c.Mode.check(); err != nil {
+		return job, false, err
+	}
 	running, err := list(ctx, tx, "running syncs", scanJob, `SELECT `+jobColumns+` FROM import_jobs
 		WHERE format = ? AND state IN ('queued', 'running') ORDER BY id`, SyncFormat)
 	if err != nil {
