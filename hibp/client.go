@@ -111,7 +111,7 @@ func New(opts Options) (*Client, error) {
 	c.auth = &scheduler{interval: interval, maxWait: maxWait}
 	c.open = &scheduler{maxWait: maxWait}
 	if c.http == nil {
-		c.http = defaultHTTP()
+		c.http = newHTTP(time.Minute, 10, 0)
 	}
 	if c.now == nil {
 		c.now = time.Now
@@ -138,15 +138,20 @@ func baseURL(name, s string) (string, error) {
 	return strings.TrimRight(s, "/"), nil
 }
 
-func defaultHTTP() *http.Client {
+// newHTTP is a client for HIBP's APIs: requests end after timeout, at most
+// idle connections stay open, and perHost bounds the connections to one
+// host (0: Go's defaults, no bound). Redirects are answers, not followed.
+func newHTTP(timeout time.Duration, idle, perHost int) *http.Client {
 	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
 	return &http.Client{
-		Timeout: time.Minute,
+		Timeout: timeout,
 		Transport: &http.Transport{
 			Proxy:                 http.ProxyFromEnvironment,
 			DialContext:           dialer.DialContext,
 			ForceAttemptHTTP2:     true,
-			MaxIdleConns:          10,
+			MaxConnsPerHost:       perHost,
+			MaxIdleConns:          idle,
+			MaxIdleConnsPerHost:   perHost,
 			IdleConnTimeout:       90 * time.Second,
 			TLSHandshakeTimeout:   10 * time.Second,
 			ResponseHeaderTimeout: 30 * time.Second,

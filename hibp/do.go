@@ -44,7 +44,7 @@ func (c *Client) get(ctx context.Context, r request) (status int, body []byte, e
 		if err != nil {
 			return 0, nil, err
 		}
-		body, err := readBody(resp)
+		body, err := readBody(resp, maxBody)
 		if err != nil {
 			return 0, nil, fmt.Errorf("hibp: %s: %w", r.endpoint, err)
 		}
@@ -96,14 +96,16 @@ func unwrapURL(err error) error {
 	return err
 }
 
-func readBody(resp *http.Response) ([]byte, error) {
+// readBody reads an answer of at most limit bytes; a longer one is an
+// error, as is a read that fails.
+func readBody(resp *http.Response, limit int) ([]byte, error) {
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, int64(limit)+1))
 	if err != nil {
 		return nil, fmt.Errorf("read answer: %w", unwrapURL(err))
 	}
-	if len(body) > maxBody {
-		return nil, fmt.Errorf("answer larger than %d MiB", maxBody>>20)
+	if len(body) > limit {
+		return nil, fmt.Errorf("answer larger than %d MiB", limit>>20)
 	}
 	return body, nil
 }

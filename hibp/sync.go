@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"sync"
 	"time"
@@ -79,34 +78,16 @@ func NewRangeFetcher(opts RangeFetcherOptions) (*RangeFetcher, error) {
 		maxRetryAfter: cmp.Or(opts.MaxRetryAfter, 15*time.Minute),
 	}
 	if f.http == nil {
-		f.http = syncHTTP(cmp.Or(opts.Connections, 8))
+		conns := cmp.Or(opts.Connections, 8)
+		// Up to conns connections kept alive; HTTP/2, when upstream speaks
+		// it, multiplexes the workers' requests over fewer.
+		f.http = newHTTP(2*time.Minute, conns, conns)
 	}
 	return f, nil
 }
 
 // URL is the base URL the fetcher asks.
 func (f *RangeFetcher) URL() string { return f.base }
-
-// syncHTTP keeps up to conns connections alive. HTTP/2, when upstream
-// speaks it, multiplexes the workers' requests over fewer.
-func syncHTTP(conns int) *http.Client {
-	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
-	return &http.Client{
-		Timeout: 2 * time.Minute,
-		Transport: &http.Transport{
-			Proxy:                 http.ProxyFromEnvironment,
-			DialContext:           dialer.DialContext,
-			ForceAttemptHTTP2:     true,
-			MaxConnsPerHost:       conns,
-			MaxIdleConns:          conns,
-			MaxIdleConnsPerHost:   conns,
-			IdleConnTimeout:       90 * time.Second,
-			TLSHandshakeTimeout:   10 * time.Second,
-			ResponseHeaderTimeout: 30 * time.Second,
-		},
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
-}
 
 // Validators are what upstream said identifies its answer, sent back to
 // learn whether it changed.
@@ -199,12 +180,9 @@ func (f *RangeFetcher) once(ctx context.Context, u, mode string, prefix uint32, 
 	got := Validators{ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")}
 	switch s := resp.StatusCode; {
 	case s == http.StatusOK:
-		body, err := io.ReadAll(io.LimitReader(resp.Body, maxRangeAnswer+1))
+		body, err := readBody(resp, maxRangeAnswer)
 		if err != nil {
-			return RangeAnswer{}, retry(fmt.Errorf("reading the answer: %w", unwrapURL(err)))
-		}
-		if len(body) > maxRangeAnswer {
-			return RangeAnswer{}, retry(fmt.Errorf("answer larger than %d MiB", maxRangeAnswer>>20))
+			return RangeAnswer{}, retry(err)
 		}
 		digests, counts, err := ParseRangeAnswer(body, prefix, mode)
 		if err != nil {
