@@ -1,6 +1,7 @@
 package replica
 
 import (
+	"errors"
 	"log/slog"
 	"net/url"
 	"path/filepath"
@@ -99,4 +100,15 @@ func FuzzReplicaTarget(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestRestoreNamesTheConfiguredReplica: with no target given, Restore uses
+// the configuration's replica and names it in its errors.
+func TestRestoreNamesTheConfiguredReplica(t *testing.T) {
+	dir := t.TempDir()
+	err := Restore(t.Context(), "", config.Replica{Path: dir}, filepath.Join(t.TempDir(), "restored.db"),
+		slog.New(slog.DiscardHandler))
+	if !errors.Is(err, ErrEmpty) || !strings.Contains(err.Error(), dir) {
+		t.Fatalf("restore from an empty configured replica: %v, want ErrEmpty naming %s", err, dir)
+	}
 }

@@ -1,6 +1,7 @@
 package replica
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -26,6 +27,9 @@ var ErrEmpty = errors.New("holds no backup")
 // whose -wal or -shm file is left over: SQLite would apply it to the
 // restored database.
 func Restore(ctx context.Context, target string, cfg config.Replica, path string, log *slog.Logger) error {
+	// Resolved here, not only by NewClient, so that this function's errors
+	// name the replica they concern.
+	target = cmp.Or(target, cfg.Target())
 	for _, p := range []string{path, path + "-wal", path + "-shm"} {
 		if _, err := os.Lstat(p); err == nil {
 			return fmt.Errorf("replica: restore: %s %w", p, ErrExists)
