@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"strings"
 
 	"pcmt/apperr"
 )
@@ -214,15 +213,8 @@ func (w *PwnedWriter) writeBatch(ctx context.Context, tx *sql.Tx) error {
 	}
 	ks := w.mode.keySize()
 	rows := make([]any, 0, 4*pwnedRowsPerInsert)
-	flush := func() error {
-		if len(rows) == 0 {
-			return nil
-		}
-		q := `INSERT INTO pwned_ranges (mode, prefix, n, data) VALUES ` +
-			strings.Repeat("(?, ?, ?, ?), ", len(rows)/4-1) + `(?, ?, ?, ?)
-			ON CONFLICT (mode, prefix) DO UPDATE SET n = excluded.n, data = excluded.data`
-		_, err := tx.ExecContext(ctx, q, rows...)
-		rows = rows[:0]
+	flush := func() (err error) {
+		rows, err = upsertRanges(ctx, tx, rows)
 		return err
 	}
 	for _, r := range w.pending {
